@@ -1,0 +1,1 @@
+"""agritrace: supervision, monitoring and enforcement on the national traceability platform."""

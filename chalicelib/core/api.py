@@ -1,0 +1,237 @@
+"""The route layer: one decorator parses, authorizes, runs a service call and maps errors once."""
+
+from __future__ import annotations
+
+import json
+import re
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from .access import Principal, require_roles
+from .errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from .idempotency import run_once
+
+logger = Logger(service="agritrace")
+
+PUBLIC: frozenset[str] = frozenset({"*public*"})
+MAX_BODY_BYTES = 6 * 1024 * 1024
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+_BODY_TYPES = ["application/json", "application/problem+json", "text/plain", "application/octet-stream",
+               "application/x-www-form-urlencoded", "multipart/form-data", "application/xml"]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """AWS calls one request of a route may make: reads (Get/Query) and writes."""
+
+    reads: int = 2
+    writes: int = 3
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    path: str
+    method: str
+    roles: frozenset[str]
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    budget: Budget = field(default_factory=Budget)
+    name: str = ""
+
+    @property
+    def public(self) -> bool:
+        return self.roles is PUBLIC
+
+    @property
+    def writes(self) -> bool:
+        return self.method in {"POST", "PUT", "PATCH", "DELETE"}
+
+
+ROUTES: list[RouteSpec] = []
+
+
+@dataclass
+class RequestContext:
+    """What a route handler gets: who asks, the parsed body and query, and the request's id."""
+
+    principal: Principal | None
+    body: Any
+    query: Any
+    request_id: str
+    headers: dict[str, str]
+
+    @property
+    def user(self) -> Principal:
+        assert self.principal is not None, "public routes have no principal"
+        return self.principal
+
+
+def _problem(error: DomainError, request_id: str) -> Response:
+    return Response(
+        body=json.dumps(error.problem(instance=f"urn:request:{request_id}"), ensure_ascii=False),
+        status_code=error.status,
+        headers={"Content-Type": "application/problem+json", "X-Request-Id": request_id},
+    )
+
+
+def _field_errors(exc: ValidationError, where: str) -> list[dict[str, Any]]:
+    return [
+        {"field": ".".join(str(p) for p in (where, *err["loc"]) if p != ""), "message": err["msg"]}
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+def _parse(model: type[BaseModel] | None, data: Any, where: str) -> Any:
+    if model is None:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(f"the {where} is not valid", errors=_field_errors(exc, where)) from None
+
+
+def _read_body(request: Any) -> Any:
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"at most {MAX_BODY_BYTES} bytes")
+    if not raw.strip():
+        return {}
+    content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if content_type not in ("application/json", "application/problem+json"):
+        raise UnsupportedMediaType("send the body as application/json")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed("the body is not JSON", errors=[{"field": "body", "message": "invalid JSON"}]) from None
+
+
+def _render(result: Any, status: int, request_id: str, extra_headers: dict[str, str] | None = None) -> Response:
+    if isinstance(result, Response):
+        result.headers = {**(result.headers or {}), "X-Request-Id": request_id}
+        return result
+    body = result.model_dump(mode="json", by_alias=True) if isinstance(result, BaseModel) else result
+    return Response(
+        body="" if body is None else json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8", "X-Request-Id": request_id, **(extra_headers or {})},
+    )
+
+
+def _serialize(result: Any) -> Any:
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json", by_alias=True)
+    return result
+
+
+class Api:
+    """Routes of one business area, registered on its Chalice blueprint with an authorizer."""
+
+    def __init__(self, blueprint: Blueprint, tag: str, authorizer: Any) -> None:
+        self.bp = blueprint
+        self.tag = tag
+        self.authorizer = authorizer
+
+    def route(
+        self,
+        path: str,
+        method: str,
+        *,
+        roles: frozenset[str] | set[str],
+        summary: str,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        budget: Budget | None = None,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        method = method.upper()
+
+        def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+            spec = RouteSpec(
+                path=path, method=method, roles=roles if roles is PUBLIC else frozenset(roles), summary=summary,
+                tag=self.tag, body=body, query=query, response=response, status=status,
+                budget=budget or Budget(), name=handler.__name__,
+            )
+            if not spec.public and not spec.roles:
+                raise ValueError(f"{method} {path} declares no roles: routes are deny-by-default")
+            ROUTES.append(spec)
+            bp = self.bp
+
+            def view(**params: str) -> Response:
+                return dispatch(spec, handler, bp, params)
+
+            view.__name__ = handler.__name__
+            bp.route(
+                path,
+                methods=[method],
+                authorizer=None if spec.public else self.authorizer,
+                content_types=_BODY_TYPES,
+                name=handler.__name__,
+            )(view)
+            return handler
+
+        return decorate
+
+
+def dispatch(spec: RouteSpec, handler: Callable[..., Any], bp: Blueprint, params: dict[str, str]) -> Response:
+    request = bp.current_request
+    headers = {k.lower(): v for k, v in (request.headers or {}).items()}
+    incoming = headers.get("x-request-id", "")
+    request_id = incoming if _REQUEST_ID.match(incoming) else (
+        (request.context or {}).get("requestId") or str(uuid.uuid4())
+    )
+    logger.append_keys(request_id=request_id, route=f"{spec.method} {spec.path}")
+    try:
+        principal = None
+        if not spec.public:
+            principal = Principal.from_context((request.context or {}).get("authorizer") or {})
+            require_roles(principal, spec.roles)
+        raw_body = _read_body(request) if spec.writes else None
+        ctx = RequestContext(
+            principal=principal,
+            body=_parse(spec.body, raw_body, "body"),
+            query=_parse(spec.query, dict(request.query_params or {}), "query"),
+            request_id=request_id,
+            headers=headers,
+        )
+
+        def work() -> dict[str, Any]:
+            return {"status": spec.status, "body": _serialize(handler(ctx, **params))}
+
+        key = headers.get("idempotency-key")
+        if spec.writes and key is not None and principal is not None:
+            if not _IDEMPOTENCY_KEY.match(key):
+                raise ValidationFailed(
+                    "Idempotency-Key must be 8-128 letters, digits or ._:-",
+                    errors=[{"field": "Idempotency-Key", "message": "invalid"}],
+                )
+            outcome, replayed = run_once(
+                key=key, user=principal.user_id, route=f"{spec.method} {request.path}", body=raw_body,
+                lambda_context=getattr(bp, "lambda_context", None), work=work,
+            )
+            extra = {"Idempotent-Replayed": "true"} if replayed else None
+            return _render(outcome["body"], outcome["status"], request_id, extra)
+        result = handler(ctx, **params)
+        return _render(result, spec.status, request_id)
+    except DomainError as exc:
+        if exc.status >= 500:
+            logger.warning("dependency failure", extra={"detail": exc.detail})
+        return _problem(exc, request_id)
+    except Exception:  # noqa: BLE001 - a bug must still answer in problem+json, and be logged
+        logger.error("unhandled error", extra={"trace": traceback.format_exc()})
+        body = {"type": "about:blank", "title": "服务器内部错误 / Internal error", "status": 500,
+                "instance": f"urn:request:{request_id}"}
+        return Response(body=json.dumps(body, ensure_ascii=False), status_code=500,
+                        headers={"Content-Type": "application/problem+json", "X-Request-Id": request_id})

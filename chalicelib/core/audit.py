@@ -1,0 +1,169 @@
+"""State changes and their audit records, committed together and hash-chained per record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from . import clock
+from .db import Entity, query_all
+from .errors import ConflictError, ServiceUnavailable
+
+GENESIS = "0" * 64
+AUDIT_DAY_SHARDS = 8
+# Attributes that change because the record is being audited, not because of the change itself.
+_UNHASHED = {"version", "audit_head"}
+
+
+class AuditEntry(Entity, discriminator="Audit"):
+    """Audit record (审计记录): one state of one record, linked to the one before by its hash."""
+
+    seq = NumberAttribute()
+    record_pk = UnicodeAttribute()
+    action = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    at = UnicodeAttribute()
+    detail = JSONAttribute(null=True)
+    state = JSONAttribute()
+    state_hash = UnicodeAttribute()
+    prev_hash = UnicodeAttribute()
+    hash = UnicodeAttribute()
+
+    def derive_keys(self) -> None:
+        self.pk = self.record_pk
+        self.sk = f"AUDIT#{int(self.seq):08d}"
+        shard = zlib.crc32(self.record_pk.encode()) % AUDIT_DAY_SHARDS
+        self.gsi2pk = f"AUDITDAY#{self.at[:10]}#{shard}"
+        self.gsi2sk = f"{self.record_pk}#{int(self.seq):08d}"
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def snapshot(record: Entity) -> dict[str, Any]:
+    """The record's business state as stored (DynamoDB JSON), without the audit bookkeeping."""
+    return {k: v for k, v in record.serialize().items() if k not in _UNHASHED}
+
+
+def link_hash(entry: AuditEntry) -> str:
+    payload = {
+        "record": entry.record_pk,
+        "seq": int(entry.seq),
+        "action": entry.action,
+        "actor": entry.actor,
+        "at": entry.at,
+        "detail": entry.detail,
+        "state_hash": entry.state_hash,
+        "prev": entry.prev_hash,
+    }
+    return hashlib.sha256(canonical(payload).encode()).hexdigest()
+
+
+@dataclass
+class Change:
+    """One record to write, why, and the condition its current stored state must meet."""
+
+    record: Entity
+    action: str
+    detail: dict[str, Any] | None = None
+    condition: Any = None
+
+
+@dataclass
+class Commit:
+    changes: list[Change]
+    actor: str
+    extra_puts: list[Entity] = field(default_factory=list)
+
+
+def _entry_for(change: Change, actor: str, at: str) -> AuditEntry:
+    record = change.record
+    record.derive_keys()
+    record.updated_at = at
+    record.created_at = record.created_at or at
+    seq = int(record.audit_seq or 0) + 1
+    record.audit_seq = seq
+    state = snapshot(record)
+    entry = AuditEntry(
+        record_pk=record.pk,
+        seq=seq,
+        action=change.action,
+        actor=actor,
+        at=at,
+        detail=change.detail,
+        state=state,
+        state_hash=hashlib.sha256(canonical(state).encode()).hexdigest(),
+        prev_hash=record.audit_head or GENESIS,
+        region=record.region,
+    )
+    entry.hash = link_hash(entry)
+    entry.derive_keys()
+    record.audit_head = entry.hash
+    return entry
+
+
+def commit(changes: Sequence[Change] | Change, *, actor: str, extra_puts: Iterable[Entity] = ()) -> None:
+    """Write every change and its audit entry in one transaction; a stale or unmet condition is a 409."""
+    changes = [changes] if isinstance(changes, Change) else list(changes)
+    at = clock.iso(clock.now())
+    before = [(c.record.audit_seq, c.record.audit_head, c.record.updated_at) for c in changes]
+    entries = [_entry_for(c, actor, at) for c in changes]
+    try:
+        with TransactWrite(connection=Connection(region=Entity.Meta.region)) as tx:
+            for change, entry in zip(changes, entries, strict=True):
+                tx.save(change.record, condition=change.condition)
+                tx.save(entry, condition=AuditEntry.pk.does_not_exist())
+            for item in extra_puts:
+                tx.save(item)
+    except TransactWriteError as exc:
+        for change, (seq, head, updated) in zip(changes, before, strict=True):
+            change.record.audit_seq, change.record.audit_head, change.record.updated_at = seq, head, updated
+        reasons = {getattr(r, "code", None) for r in (exc.cancellation_reasons or []) if r is not None}
+        if reasons & {"ConditionalCheckFailed", "TransactionConflict"} or not reasons:
+            raise ConflictError("the record changed since it was read, or is not in the expected state") from exc
+        raise ServiceUnavailable("the table did not accept the change") from exc
+    except PynamoDBConnectionError as exc:
+        raise ServiceUnavailable("the table did not answer") from exc
+
+
+@dataclass
+class ChainReport:
+    record_pk: str
+    length: int
+    intact: bool
+    problem: str | None = None
+
+
+def verify_chain(record: Entity) -> ChainReport:
+    """Recompute every link of a record's audit chain and compare the head with the record."""
+    prev = GENESIS
+    count = 0
+    last: AuditEntry | None = None
+    for entry in query_all(AuditEntry, record.pk, range_key_condition=AuditEntry.sk.startswith("AUDIT#")):
+        count += 1
+        if int(entry.seq) != count:
+            return ChainReport(record.pk, count, False, f"entry {count} is missing")
+        if entry.prev_hash != prev:
+            return ChainReport(record.pk, count, False, f"entry {count} does not link to the one before")
+        if link_hash(entry) != entry.hash:
+            return ChainReport(record.pk, count, False, f"entry {count} was altered")
+        if hashlib.sha256(canonical(entry.state).encode()).hexdigest() != entry.state_hash:
+            return ChainReport(record.pk, count, False, f"entry {count}'s state was altered")
+        prev, last = entry.hash, entry
+    if last is None:
+        return ChainReport(record.pk, 0, int(record.audit_seq or 0) == 0, None if not record.audit_seq else "no audit entries")
+    if record.audit_head != last.hash or int(record.audit_seq or 0) != count:
+        return ChainReport(record.pk, count, False, "the record's head does not match its last audit entry")
+    if snapshot(record) != last.state:
+        return ChainReport(record.pk, count, False, "the record differs from its last audited state")
+    return ChainReport(record.pk, count, True)

@@ -1,0 +1,23 @@
+"""Time: UTC instants stored; days and months counted in China Standard Time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+CST = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def cst_day(moment: datetime) -> str:
+    return moment.astimezone(CST).strftime("%Y-%m-%d")

@@ -1,0 +1,61 @@
+"""Settings, read once from the environment; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, Field
+
+
+class Settings(BaseModel):
+    """Everything the Lambdas need to know about where they run."""
+
+    stage: str = "local"
+    aws_region: str = "cn-north-1"
+    table_name: str = "agritrace-main"
+    idempotency_table_name: str = "agritrace-idempotency"
+    bucket_name: str = "agritrace-files"
+    oidc_issuer: str = ""
+    oidc_audience: tuple[str, ...] = ()
+    oidc_jwks_url: str = ""
+    user_pool_id: str = ""
+    ack_state_machine_arn: str = ""
+    public_base_url: str = "https://trace.example.cn"
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    idempotency_ttl_seconds: int = 24 * 3600
+
+    @property
+    def jwks_url(self) -> str:
+        return self.oidc_jwks_url or self.oidc_issuer.rstrip("/") + "/.well-known/jwks.json"
+
+
+_ENV = {
+    "stage": "STAGE",
+    "aws_region": "AWS_REGION",
+    "table_name": "TABLE_NAME",
+    "idempotency_table_name": "IDEMPOTENCY_TABLE_NAME",
+    "bucket_name": "BUCKET_NAME",
+    "oidc_issuer": "OIDC_ISSUER",
+    "oidc_audience": "OIDC_AUDIENCE",
+    "oidc_jwks_url": "OIDC_JWKS_URL",
+    "user_pool_id": "USER_POOL_ID",
+    "ack_state_machine_arn": "ACK_STATE_MACHINE_ARN",
+    "public_base_url": "PUBLIC_BASE_URL",
+    "max_upload_bytes": "MAX_UPLOAD_BYTES",
+}
+
+
+def settings_from(environ: dict[str, str]) -> Settings:
+    values: dict[str, object] = {}
+    for field, var in _ENV.items():
+        raw = environ.get(var) or (environ.get("AWS_DEFAULT_REGION") if var == "AWS_REGION" else None)
+        if raw in (None, ""):
+            continue
+        values[field] = tuple(a.strip() for a in raw.split(",") if a.strip()) if field == "oidc_audience" else raw
+    return Settings.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return settings_from(dict(os.environ))

@@ -1,0 +1,114 @@
+"""The OpenAPI 3.1 document, built from the route registry and its pydantic models."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from .api import ROUTES, RouteSpec
+from .errors import PROBLEM_BASE
+
+REF = "#/components/schemas/{model}"
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}
+
+
+def models() -> list[type[BaseModel]]:
+    seen: dict[str, type[BaseModel]] = {}
+    for spec in ROUTES:
+        for model in (spec.body, spec.response):
+            if model is not None:
+                seen[model.__name__] = model
+    return sorted(seen.values(), key=lambda m: m.__name__)
+
+
+def component_schemas() -> dict[str, Any]:
+    pairs = [(m, "validation" if m in _bodies() else "serialization") for m in models()]
+    _, defs = models_json_schema(pairs, ref_template=REF)  # type: ignore[arg-type]
+    return dict(sorted(defs.get("$defs", {}).items()))
+
+
+def _bodies() -> set[type[BaseModel]]:
+    return {s.body for s in ROUTES if s.body is not None}
+
+
+def _parameters(spec: RouteSpec) -> list[dict[str, Any]]:
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        for name in re.findall(r"{(\w+)}", spec.path)
+    ]
+    if spec.query is not None:
+        schema = spec.query.model_json_schema(ref_template=REF)
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            prop = {k: v for k, v in prop.items() if k != "title"}
+            params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+    if spec.writes:
+        params.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                       "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{8,128}$"},
+                       "description": "retry safely: the same key and body give the same answer"})
+    return params
+
+
+def _responses(spec: RouteSpec) -> dict[str, Any]:
+    problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
+    ok: dict[str, Any] = {"description": "OK"}
+    if spec.response is not None:
+        ok["content"] = {"application/json": {"schema": {"$ref": REF.format(model=spec.response.__name__)}}}
+    responses: dict[str, Any] = {str(spec.status): ok, "400": {"description": "Invalid request", "content": problem}}
+    if not spec.public:
+        responses |= {
+            "401": {"description": "No valid token"},
+            "403": {"description": "Role not allowed"},
+            "404": {"description": "Not found in your jurisdiction", "content": problem},
+        }
+    if spec.writes:
+        responses |= {"409": {"description": "Conflict or wrong state", "content": problem},
+                      "422": {"description": "Idempotency-Key reused with another body", "content": problem}}
+    return responses
+
+
+def document() -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for spec in ROUTES:
+        op: dict[str, Any] = {
+            "operationId": spec.name,
+            "summary": spec.summary,
+            "tags": [spec.tag],
+            "parameters": _parameters(spec),
+            "responses": _responses(spec),
+            "x-roles": "public" if spec.public else sorted(spec.roles),
+            "x-aws-call-budget": {"reads": spec.budget.reads, "writes": spec.budget.writes},
+        }
+        if spec.body is not None:
+            op["requestBody"] = {"required": True, "content": {
+                "application/json": {"schema": {"$ref": REF.format(model=spec.body.__name__)}}}}
+        if not spec.public:
+            op["security"] = [{"oidc": []}]
+        paths.setdefault(spec.path, {})[spec.method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "agritrace API", "version": "1.0.0",
+                 "description": "Supervision, monitoring and enforcement (监管、监测、执法) of the national "
+                                "agricultural product quality-safety traceability platform. Errors: " + PROBLEM_BASE},
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": {**component_schemas(), "Problem": PROBLEM_SCHEMA},
+            "securitySchemes": {"oidc": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }

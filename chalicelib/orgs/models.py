@@ -1,0 +1,121 @@
+"""Requests and views of agencies and users."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from chalicelib.core.access import OrgKind, Role
+from chalicelib.core.models import Email, IsoDate, Name, PageQuery, Phone, RegionCode, Strict, Ulid
+
+Username = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]{2,63}$")]
+CreditCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
+
+
+class CreateAgencyRequest(Strict):
+    name: Name
+    kind: OrgKind
+    region: RegionCode
+    parent_id: Ulid | None = Field(default=None, description="defaults to the creating admin's agency")
+    credit_code: CreditCode | None = None
+    contact_phone: Phone | None = None
+    address: Annotated[str, StringConstraints(max_length=300)] | None = None
+
+
+class UpdateAgencyRequest(Strict):
+    version: int = Field(ge=1, description="the version you read; a stale version is a 409")
+    name: Name | None = None
+    contact_phone: Phone | None = None
+    address: Annotated[str, StringConstraints(max_length=300)] | None = None
+    active: bool | None = None
+
+
+class AgencyView(BaseModel):
+    """Agency (机构)."""
+
+    id: str
+    name: str
+    kind: str
+    level: str
+    region: str
+    region_name: str
+    parent_id: str | None
+    credit_code: str | None
+    contact_phone: str | None
+    address: str | None
+    active: bool
+    version: int
+
+
+class AgencyListQuery(PageQuery):
+    region: RegionCode | None = Field(default=None, description="defaults to your own agency's region")
+    parent_id: Ulid | None = None
+
+
+class Certificate(Strict):
+    """Enforcement certificate (执法证)."""
+
+    number: Annotated[str, StringConstraints(min_length=4, max_length=40)]
+    valid_until: IsoDate
+
+
+class CreateUserRequest(Strict):
+    username: Username
+    name: Name
+    roles: list[Role] = Field(min_length=1, max_length=9)
+    phone: Phone | None = None
+    email: Email | None = None
+    township: RegionCode | None = Field(default=None, description="a township supervisor's township (乡镇)")
+    certificate: Certificate | None = None
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = Field(
+        default=None, description="the OIDC subject where the issuer is the agency's own provider"
+    )
+
+    @model_validator(mode="after")
+    def _contact(self) -> CreateUserRequest:
+        if not self.email and not self.phone and not self.subject:
+            raise ValueError("an email or a phone is needed to send the sign-in invitation")
+        return self
+
+
+class UpdateUserRequest(Strict):
+    version: int = Field(ge=1)
+    name: Name | None = None
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=9)
+    township: RegionCode | None = None
+    certificate: Certificate | None = None
+    active: bool | None = None
+
+
+class UserView(BaseModel):
+    """User (用户)."""
+
+    id: str
+    username: str
+    name: str
+    org_id: str
+    org_kind: str
+    region: str
+    roles: list[str]
+    phone: str | None
+    email: str | None
+    township: str | None
+    certificate: Certificate | None
+    active: bool
+    version: int
+
+
+class MeView(BaseModel):
+    user: UserView
+    agency: AgencyView
+
+
+class AgencyPage(BaseModel):
+    items: list[AgencyView]
+    next_cursor: str | None = None
+
+
+class UserPage(BaseModel):
+    items: list[UserView]
+    next_cursor: str | None = None

@@ -1,0 +1,1 @@
+"""The local stack: the platform's AWS resources and event sources, stood up on moto."""

@@ -1,0 +1,53 @@
+"""Create the resources of infra/template.json in whatever AWS endpoint boto3 points at (moto).
+
+Tests and the local stack build from this same template as the deployment, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "template.json"
+
+
+def load_template() -> dict[str, Any]:
+    return json.loads(TEMPLATE.read_text())
+
+
+def table_definitions(template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Logical id -> CreateTable arguments for every DynamoDB table in the template."""
+    template = template or load_template()
+    tables = {}
+    for logical_id, res in template["Resources"].items():
+        if res["Type"] != "AWS::DynamoDB::Table":
+            continue
+        props = res["Properties"]
+        args: dict[str, Any] = {
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if "GlobalSecondaryIndexes" in props:
+            args["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if "StreamSpecification" in props:
+            args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        tables[logical_id] = args
+    return tables
+
+
+def create_tables(names: dict[str, str]) -> dict[str, str]:
+    """Create the template's tables under the given names; returns logical id -> stream ARN (or '')."""
+    client = boto3.client("dynamodb")
+    template = load_template()
+    streams = {}
+    for logical_id, args in table_definitions(template).items():
+        desc = client.create_table(TableName=names[logical_id], **args)["TableDescription"]
+        ttl = template["Resources"][logical_id]["Properties"].get("TimeToLiveSpecification")
+        if ttl:
+            client.update_time_to_live(TableName=names[logical_id], TimeToLiveSpecification=ttl)
+        streams[logical_id] = desc.get("LatestStreamArn", "")
+    return streams
