@@ -1,16 +1,64 @@
 """Wiring only: the Chalice app, its blueprints, and the event, schedule and workflow handlers."""
 
+from typing import Any
+
+from aws_lambda_powertools import Logger
 from chalice import Chalice
 
+from chalicelib import wiring
+from chalicelib.activity import api as activity_api
+from chalicelib.attachments import api as attachments_api
+from chalicelib.attachments import service as attachments
 from chalicelib.core import meta_api
+from chalicelib.dispatch import api as dispatch_api
+from chalicelib.integrity import api as integrity_api
+from chalicelib.integrity import service as integrity
 from chalicelib.orgs import api as orgs_api
 from chalicelib.orgs.authorizer import auth_bp
 from chalicelib.regions import api as regions_api
 
 app = Chalice(app_name="agritrace")
 app.experimental_feature_flags.update({"BLUEPRINTS"})
+logger = Logger(service="agritrace")
 
-app.register_blueprint(auth_bp)
-app.register_blueprint(meta_api.bp)
-app.register_blueprint(regions_api.bp)
-app.register_blueprint(orgs_api.bp)
+for blueprint in (auth_bp, meta_api.bp, regions_api.bp, orgs_api.bp, activity_api.bp, dispatch_api.bp,
+                  attachments_api.bp, integrity_api.bp):
+    app.register_blueprint(blueprint)
+
+
+@app.lambda_function(name="on_table_change")
+@logger.inject_lambda_context
+def on_table_change(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return wiring.stream().handle(event, context)
+
+
+@app.lambda_function(name="on_upload")
+@logger.inject_lambda_context
+def on_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return {"results": attachments.handle_s3_event(event)}
+
+
+@app.lambda_function(name="verify_audit_chains")
+@logger.inject_lambda_context
+def verify_audit_chains(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return integrity.verify_yesterday().model_dump()
+
+
+@app.lambda_function(name="wf_await_acknowledgement")
+@logger.inject_lambda_context
+def wf_await_acknowledgement(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    wiring.ACK_TOKEN[event["record"]["kind"]](event["record"]["id"], event["token"])
+    return {"stored": True}
+
+
+@app.lambda_function(name="wf_escalate")
+@logger.inject_lambda_context
+def wf_escalate(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return wiring.ESCALATE[event["record"]["kind"]](event["record"]["id"])
+
+
+@app.lambda_function(name="wf_record_failure")
+@logger.inject_lambda_context
+def wf_record_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    wiring.FAILURE[event["record"]["kind"]](event["record"]["id"], event.get("error") or {})
+    return {"recorded": True}

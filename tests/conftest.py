@@ -13,6 +13,7 @@ env.apply()
 from moto import mock_aws  # noqa: E402
 
 from infra.local import gateway  # noqa: E402
+from infra.local.events import LocalEvents  # noqa: E402
 from tests.support.calls import counting  # noqa: E402
 from tests.support.http import ApiClient  # noqa: E402
 from tests.support.world import Identity, World, build_world, stand_up  # noqa: E402
@@ -21,9 +22,20 @@ gateway.install()
 
 
 @pytest.fixture
-def aws() -> Iterator[Identity]:
+def stack() -> Iterator[tuple[Identity, str]]:
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         yield stand_up()
+
+
+@pytest.fixture
+def aws(stack: tuple[Identity, str]) -> Identity:
+    return stack[0]
+
+
+@pytest.fixture
+def events(stack: tuple[Identity, str]) -> LocalEvents:
+    """The stream poller, Lambda router and state machines, as the deployment wires them."""
+    return LocalEvents(stack[1])
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ class AuditEntry(Entity, discriminator="Audit"):
 
     seq = NumberAttribute()
     record_pk = UnicodeAttribute()
+    record_sk = UnicodeAttribute()
     action = UnicodeAttribute()
     actor = UnicodeAttribute()
     at = UnicodeAttribute()
@@ -86,16 +87,25 @@ class Commit:
     extra_puts: list[Entity] = field(default_factory=list)
 
 
+_BOOKKEEPING = ("audit_seq", "audit_head", "updated_at", "created_at", "last_action", "last_actor")
+
+
+def _bookkeeping(record: Entity) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in _BOOKKEEPING}
+
+
 def _entry_for(change: Change, actor: str, at: str) -> AuditEntry:
     record = change.record
-    record.derive_keys()
     record.updated_at = at
     record.created_at = record.created_at or at
+    record.derive_keys()
     seq = int(record.audit_seq or 0) + 1
     record.audit_seq = seq
+    record.last_action, record.last_actor = change.action, actor
     state = snapshot(record)
     entry = AuditEntry(
         record_pk=record.pk,
+        record_sk=record.sk,
         seq=seq,
         action=change.action,
         actor=actor,
@@ -116,7 +126,7 @@ def commit(changes: Sequence[Change] | Change, *, actor: str, extra_puts: Iterab
     """Write every change and its audit entry in one transaction; a stale or unmet condition is a 409."""
     changes = [changes] if isinstance(changes, Change) else list(changes)
     at = clock.iso(clock.now())
-    before = [(c.record.audit_seq, c.record.audit_head, c.record.updated_at) for c in changes]
+    before = [_bookkeeping(c.record) for c in changes]
     entries = [_entry_for(c, actor, at) for c in changes]
     try:
         with TransactWrite(connection=Connection(region=Entity.Meta.region)) as tx:
@@ -126,8 +136,9 @@ def commit(changes: Sequence[Change] | Change, *, actor: str, extra_puts: Iterab
             for item in extra_puts:
                 tx.save(item)
     except TransactWriteError as exc:
-        for change, (seq, head, updated) in zip(changes, before, strict=True):
-            change.record.audit_seq, change.record.audit_head, change.record.updated_at = seq, head, updated
+        for change, saved in zip(changes, before, strict=True):
+            for name, value in saved.items():
+                setattr(change.record, name, value)
         reasons = {getattr(r, "code", None) for r in (exc.cancellation_reasons or []) if r is not None}
         if reasons & {"ConditionalCheckFailed", "TransactionConflict"} or not reasons:
             raise ConflictError("the record changed since it was read, or is not in the expected state") from exc
@@ -167,3 +178,14 @@ def verify_chain(record: Entity) -> ChainReport:
     if snapshot(record) != last.state:
         return ChainReport(record.pk, count, False, "the record differs from its last audited state")
     return ChainReport(record.pk, count, True)
+
+
+def records_changed_on(day: str) -> list[tuple[str, str]]:
+    """(pk, sk) of every record with an audit entry on `day` (UTC date), from the day's shards."""
+    from .db import Entity as _Entity  # the index is declared on the base model
+
+    seen: dict[str, str] = {}
+    for shard in range(AUDIT_DAY_SHARDS):
+        for item in query_all(AuditEntry, f"AUDITDAY#{day}#{shard}", index=_Entity.gsi2):
+            seen.setdefault(item.record_pk, item.record_sk)
+    return sorted(seen.items())

@@ -72,6 +72,8 @@ class Entity(Model):
     updated_at = UnicodeAttribute(null=True)
     audit_seq = NumberAttribute(default=0)
     audit_head = UnicodeAttribute(null=True)
+    last_action = UnicodeAttribute(null=True)
+    last_actor = UnicodeAttribute(null=True)
 
     gsi1 = Gsi1()
     gsi2 = Gsi2()

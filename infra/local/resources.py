@@ -51,3 +51,33 @@ def create_tables(names: dict[str, str]) -> dict[str, str]:
             client.update_time_to_live(TableName=names[logical_id], TimeToLiveSpecification=ttl)
         streams[logical_id] = desc.get("LatestStreamArn", "")
     return streams
+
+
+STATEMACHINE_DIR = TEMPLATE.parent / "statemachines"
+# ASL placeholder -> the app's Lambda function it names (the deployment fills them with !GetAtt).
+FUNCTION_PLACEHOLDERS = {
+    "AwaitAcknowledgementFunctionArn": "wf_await_acknowledgement",
+    "EscalateFunctionArn": "wf_escalate",
+    "RecordFailureFunctionArn": "wf_record_failure",
+}
+STATE_MACHINES = {"acknowledgement": "ACK_STATE_MACHINE_ARN"}
+
+
+def render_asl(name: str, function_arns: dict[str, str], partition: str = "aws") -> str:
+    text = (STATEMACHINE_DIR / f"{name}.asl.json").read_text()
+    values = {"Partition": partition, **{k: function_arns[v] for k, v in FUNCTION_PLACEHOLDERS.items()}}
+    for key, value in values.items():
+        text = text.replace("${" + key + "}", value)
+    return text
+
+
+def create_state_machines(function_arns: dict[str, str], role_arn: str) -> dict[str, str]:
+    """Create every state machine of infra/statemachines; returns env var -> ARN."""
+    client = boto3.client("stepfunctions")
+    out = {}
+    for name, env_var in STATE_MACHINES.items():
+        arn = client.create_state_machine(
+            name=f"agritrace-local-{name}", definition=render_asl(name, function_arns), roleArn=role_arn
+        )["stateMachineArn"]
+        out[env_var] = arn
+    return out

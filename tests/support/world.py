@@ -70,9 +70,11 @@ class Identity:
         return str(auth["AuthenticationResult"]["IdToken"])
 
 
-def stand_up() -> Identity:
-    """Tables, bucket and user pool as infra/ defines them; settings pointed at them."""
-    create_tables({"MainTable": os.environ["TABLE_NAME"], "IdempotencyTable": os.environ["IDEMPOTENCY_TABLE_NAME"]})
+def stand_up() -> tuple[Identity, str]:
+    """Tables, bucket and user pool as infra/ defines them; settings pointed at them. Returns the stream ARN too."""
+    streams = create_tables(
+        {"MainTable": os.environ["TABLE_NAME"], "IdempotencyTable": os.environ["IDEMPOTENCY_TABLE_NAME"]}
+    )
     boto3.client("s3").create_bucket(Bucket=os.environ["BUCKET_NAME"])
     idp = boto3.client("cognito-idp")
     pool = idp.create_user_pool(PoolName="agritrace-users")["UserPool"]["Id"]
@@ -84,7 +86,7 @@ def stand_up() -> Identity:
     os.environ["OIDC_AUDIENCE"] = client
     os.environ["OIDC_JWKS_URL"] = moto_jwks_url()
     clear_caches()
-    return Identity(pool, client)
+    return Identity(pool, client), streams["MainTable"]
 
 
 @dataclass

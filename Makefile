@@ -1,0 +1,48 @@
+# The project's only entry points. A fresh machine needs python3 (3.11) and make.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+.PHONY: install run test unit lint typecheck package bench fuzz token schemas clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m infra.local.stack
+
+token: $(STAMP)
+	@$(BIN)/python -m infra.local.token $(user)
+
+test: $(STAMP) lint package
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+schemas: $(STAMP)
+	$(BIN)/python -m scripts.export_schemas
+
+package: $(STAMP)
+	$(BIN)/python -m infra.package
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+fuzz: $(STAMP)
+	$(BIN)/python -m infra.local.fuzz
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,136 @@
+"""Rules for attachments: who may attach to what, and what a real upload must look like."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger
+
+from chalicelib.core import audit, storage
+from chalicelib.core.access import Principal, check_access
+from chalicelib.core.config import get_settings
+from chalicelib.core.db import Entity
+from chalicelib.core.errors import NotFoundError, PayloadTooLarge
+from chalicelib.core.ids import new_id
+from chalicelib.dispatch import service as dispatch
+
+from . import store
+from .models import AttachmentListQuery, AttachmentPage, AttachmentView, CreateAttachmentRequest, UploadTicket
+
+logger = Logger(service="agritrace")
+SYSTEM = "system:uploads"
+
+# owner kind -> the check that the user may attach to that record, returning the record.
+OWNERS: dict[str, Callable[[Principal, str], Entity]] = {
+    "instruction": dispatch.attachment_owner,
+}
+
+MAGIC: dict[str, Callable[[bytes], bool]] = {
+    "image/jpeg": lambda h: h.startswith(b"\xff\xd8\xff"),
+    "image/png": lambda h: h.startswith(b"\x89PNG\r\n\x1a\n"),
+    "application/pdf": lambda h: h.startswith(b"%PDF-"),
+    "video/mp4": lambda h: h[4:8] == b"ftyp",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": lambda h: h.startswith(b"PK\x03\x04"),
+    "text/csv": lambda h: b"\x00" not in h and _utf8_prefix(h),
+}
+
+
+def _utf8_prefix(head: bytes) -> bool:
+    for cut in range(4):  # the head may end inside a multi-byte character
+        try:
+            head[: len(head) - cut].decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def view(rec: store.AttachmentRecord, *, with_url: bool = False) -> AttachmentView:
+    return AttachmentView(
+        id=rec.id, owner_kind=rec.owner_kind, owner_id=rec.owner_id, filename=rec.filename,
+        content_type=rec.content_type, state=rec.state, size=int(rec.size) if rec.size is not None else None,  # type: ignore[arg-type]
+        sha256=rec.sha256, problem=rec.problem,
+        download_url=storage.presigned_get(rec.key, rec.filename) if with_url and rec.state == "attached" else None,
+    )
+
+
+def request_upload(user: Principal, req: CreateAttachmentRequest) -> UploadTicket:
+    limit = get_settings().max_upload_bytes
+    if req.size > limit:
+        raise PayloadTooLarge(f"files are at most {limit} bytes")
+    owner = OWNERS[req.owner_kind](user, req.owner_id)
+    attachment_id = new_id()
+    # The key comes from the server-side record, never from the client.
+    rec = store.AttachmentRecord(
+        id=attachment_id, owner_kind=req.owner_kind, owner_id=req.owner_id, region=owner.region,
+        parties=set(getattr(owner, "parties", None) or ()) | {user.org_id}, filename=req.filename,
+        content_type=req.content_type, declared_size=req.size, state="pending", uploaded_by=user.user_id,
+        key=f"{storage.UPLOAD_PREFIX}{req.owner_kind}/{req.owner_id}/{attachment_id}",
+    )
+    audit.commit(audit.Change(rec, "attachment.requested"), actor=user.user_id)
+    return UploadTicket(attachment=view(rec), upload=storage.presigned_post(rec.key, req.content_type, req.size))
+
+
+def _visible(user: Principal, attachment_id: str) -> store.AttachmentRecord:
+    rec = store.get(attachment_id)
+    check_access(user, region=rec.region, parties=rec.parties or ())
+    return rec
+
+
+def get(user: Principal, attachment_id: str) -> AttachmentView:
+    return view(_visible(user, attachment_id), with_url=True)
+
+
+def listing(user: Principal, query: AttachmentListQuery) -> AttachmentPage:
+    OWNERS[query.owner_kind](user, query.owner_id)
+    recs, cursor = store.of_owner(query.owner_kind, query.owner_id, limit=query.limit, cursor=query.cursor)
+    return AttachmentPage(items=[view(r) for r in recs], next_cursor=cursor)
+
+
+def verify_upload(bucket: str, raw_key: str) -> str:
+    """S3 event: check the real bytes against what was declared; attach, or quarantine. Idempotent."""
+    key = unquote_plus(raw_key)
+    if not key.startswith(storage.UPLOAD_PREFIX):
+        return "ignored"
+    attachment_id = key.rsplit("/", 1)[-1]
+    try:
+        rec = store.get(attachment_id)
+    except NotFoundError:
+        storage.move(bucket, key, storage.QUARANTINE_PREFIX + key)
+        logger.warning("upload without an attachment record", extra={"key": key})
+        return "orphan"
+    if rec.state != "pending" or rec.key != key:
+        return rec.state
+    try:
+        found = storage.inspect(bucket, key)
+    except NotFoundError:
+        return rec.state  # a re-delivered event for an object already moved
+    problem = _problem(rec, found)
+    rec.size, rec.sha256 = found.size, found.sha256
+    if problem:
+        rec.key = storage.QUARANTINE_PREFIX + key
+        storage.move(bucket, key, rec.key)
+        rec.state, rec.problem = "quarantined", problem
+    else:
+        rec.state = "attached"
+    audit.commit(audit.Change(rec, f"attachment.{rec.state}", detail={"sha256": found.sha256, "problem": problem},
+                              condition=store.AttachmentRecord.state == "pending"), actor=SYSTEM)
+    return rec.state
+
+
+def _problem(rec: store.AttachmentRecord, found: storage.StoredObject) -> str | None:
+    if found.size > int(rec.declared_size) or found.size > get_settings().max_upload_bytes:
+        return f"{found.size} bytes, more than the {int(rec.declared_size)} declared"
+    if not MAGIC[rec.content_type](found.head):
+        return f"the bytes are not {rec.content_type}"
+    return None
+
+
+def handle_s3_event(event: dict[str, Any]) -> list[str]:
+    return [
+        verify_upload(r["s3"]["bucket"]["name"], r["s3"]["object"]["key"])
+        for r in event.get("Records", [])
+        if r.get("eventName", "").startswith("ObjectCreated")
+    ]

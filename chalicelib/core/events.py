@@ -1,0 +1,90 @@
+"""The table's stream as change events: one dispatcher, partial batch failures, idempotent subscribers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+logger = Logger(service="agritrace")
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """One audited change of one record, as the stream delivered it."""
+
+    event_id: str
+    kind: str
+    new: dict[str, Any] | None
+    old: dict[str, Any] | None
+
+    @property
+    def image(self) -> dict[str, Any]:
+        return self.new or self.old or {}
+
+    @property
+    def state(self) -> str | None:
+        return self.image.get("state")
+
+    @property
+    def old_state(self) -> str | None:
+        return (self.old or {}).get("state")
+
+    @property
+    def created(self) -> bool:
+        return self.old is None and self.new is not None
+
+    def moved_to(self, state: str) -> bool:
+        """True exactly once per transition into `state`, however often the record is delivered."""
+        return self.state == state and self.old_state != state
+
+
+Subscriber = Callable[[RecordChange], None]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, set, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_change(record: DynamoDBRecord) -> RecordChange | None:
+    """The audited change a stream record carries, or None for bookkeeping items (audit, feed)."""
+    data = record.dynamodb
+    new = _plain(data.new_image) if data and data.new_image else None
+    old = _plain(data.old_image) if data and data.old_image else None
+    image = new or old or {}
+    # Only records written through audit.commit carry a sequence; their audit entries and feed items do not.
+    if not image.get("audit_seq") or image.get("kind") in {"Audit", None}:
+        return None
+    if new and old and new.get("audit_seq") == old.get("audit_seq"):
+        return None
+    return RecordChange(event_id=record.event_id or "", kind=str(image["kind"]), new=new, old=old)
+
+
+class StreamDispatcher:
+    def __init__(self, subscribers: Sequence[Subscriber]) -> None:
+        self.subscribers = list(subscribers)
+        self.processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+    def record_handler(self, record: DynamoDBRecord) -> None:
+        change = to_change(record)
+        if change is None:
+            return
+        for subscriber in self.subscribers:
+            subscriber(change)
+
+    def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """Lambda entry: a failed record is reported back so the poller retries from it, never skipped."""
+        return process_partial_response(
+            event=event, record_handler=self.record_handler, processor=self.processor, context=context
+        )

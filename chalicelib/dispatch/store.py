@@ -1,0 +1,50 @@
+"""Data access for dispatch instructions."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute
+
+from chalicelib.core.db import Entity, fetch, query_page
+
+
+class InstructionRecord(Entity, discriminator="Instruction"):
+    """Dispatch instruction (调度指令) from an agency to one it governs."""
+
+    id = UnicodeAttribute()
+    from_org_id = UnicodeAttribute()
+    to_org_id = UnicodeAttribute()
+    sent_by = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    state = UnicodeAttribute()
+    due_at = UnicodeAttribute()
+    respond_within_seconds = UnicodeAttribute()
+    parties = UnicodeSetAttribute()
+    ack_token = UnicodeAttribute(null=True)
+    acknowledged_by = UnicodeAttribute(null=True)
+    acknowledged_at = UnicodeAttribute(null=True)
+    feedback = UnicodeAttribute(null=True)
+    escalated_to = UnicodeAttribute(null=True)
+    workflow_error = UnicodeAttribute(null=True)
+
+    def derive_keys(self) -> None:
+        self.pk = f"INSTR#{self.id}"
+        self.sk = "INSTR"
+        self.gsi1pk = f"INSTR_TO#{self.to_org_id}"
+        self.gsi1sk = self.created_at or ""
+        self.gsi2pk = f"INSTR_FROM#{self.from_org_id}"
+        self.gsi2sk = self.created_at or ""
+
+
+def get(instruction_id: str) -> InstructionRecord:
+    return fetch(InstructionRecord, f"INSTR#{instruction_id}", "INSTR", what="instruction")
+
+
+def received_by(org_id: str, *, limit: int, cursor: str | None) -> tuple[list[InstructionRecord], str | None]:
+    return query_page(InstructionRecord, ("gsi1pk", f"INSTR_TO#{org_id}"), index=InstructionRecord.gsi1,
+                      limit=limit, cursor=cursor, newest_first=True)
+
+
+def sent_by(org_id: str, *, limit: int, cursor: str | None) -> tuple[list[InstructionRecord], str | None]:
+    return query_page(InstructionRecord, ("gsi2pk", f"INSTR_FROM#{org_id}"), index=InstructionRecord.gsi2,
+                      limit=limit, cursor=cursor, newest_first=True)
