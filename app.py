@@ -21,8 +21,16 @@ app = Chalice(app_name="agritrace")
 app.experimental_feature_flags.update({"BLUEPRINTS"})
 logger = Logger(service="agritrace")
 
-for blueprint in (auth_bp, meta_api.bp, regions_api.bp, orgs_api.bp, activity_api.bp, dispatch_api.bp,
-                  attachments_api.bp, integrity_api.bp):
+for blueprint in (
+    auth_bp,
+    meta_api.bp,
+    regions_api.bp,
+    orgs_api.bp,
+    activity_api.bp,
+    dispatch_api.bp,
+    attachments_api.bp,
+    integrity_api.bp,
+):
     app.register_blueprint(blueprint)
 
 

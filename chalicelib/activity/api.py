@@ -16,14 +16,27 @@ bp = Blueprint(__name__)
 api = Api(bp, "activity", jwt_authorizer)
 
 
-@api.route("/activity", "GET", roles={Role.HEAD, Role.ADMIN, Role.DISPATCHER, Role.MINISTRY_ANALYST, Role.SUPERVISOR},
-           summary="What changed in a region of your jurisdiction on a day", query=FeedQuery, response=FeedPage,
-           budget=Budget(reads=8, writes=0))
+@api.route(
+    "/activity",
+    "GET",
+    roles={Role.HEAD, Role.ADMIN, Role.DISPATCHER, Role.MINISTRY_ANALYST, Role.SUPERVISOR},
+    summary="What changed in a region of your jurisdiction on a day",
+    query=FeedQuery,
+    response=FeedPage,
+    budget=Budget(reads=8, writes=0),
+)
 def region_feed(ctx: RequestContext) -> FeedPage:
     return service.region_feed(ctx.user, ctx.query)
 
 
-@api.route("/inbox", "GET", roles=ALL_ROLES, summary="Changes to records your agency is party to",
-           query=PageQuery, response=FeedPage, budget=Budget(reads=1, writes=0))
+@api.route(
+    "/inbox",
+    "GET",
+    roles=ALL_ROLES,
+    summary="Changes to records your agency is party to",
+    query=PageQuery,
+    response=FeedPage,
+    budget=Budget(reads=1, writes=0),
+)
 def inbox(ctx: RequestContext) -> FeedPage:
     return service.inbox(ctx.user, ctx.query.limit, ctx.query.cursor)

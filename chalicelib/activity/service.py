@@ -27,9 +27,15 @@ def record_activity(change: RecordChange) -> None:
     at = str(image.get("updated_at") or clock.iso(clock.now()))
     day = clock.cst_day(clock.parse_iso(at))
     base = {
-        "at": at, "record_kind": change.kind, "record_id": str(image.get("id", record_pk)), "record_pk": record_pk,
-        "seq": f"{int(image['audit_seq']):08d}", "action": str(image.get("last_action") or "changed"),
-        "actor": image.get("last_actor"), "state": image.get("state"), "region": region_code,
+        "at": at,
+        "record_kind": change.kind,
+        "record_id": str(image.get("id", record_pk)),
+        "record_pk": record_pk,
+        "seq": f"{int(image['audit_seq']):08d}",
+        "action": str(image.get("last_action") or "changed"),
+        "actor": image.get("last_actor"),
+        "state": image.get("state"),
+        "region": region_code,
         "summary": {k: image[k] for k in SUMMARY_FIELDS if image.get(k) is not None} or None,
     }
     feeds: list[str] = []
@@ -40,8 +46,16 @@ def record_activity(change: RecordChange) -> None:
 
 
 def _view(item: store.FeedItem) -> FeedItemView:
-    return FeedItemView(at=item.at, kind=item.record_kind, id=item.record_id, action=item.action, actor=item.actor,
-                        state=item.state, region=item.region, summary=item.summary)
+    return FeedItemView(
+        at=item.at,
+        kind=item.record_kind,
+        id=item.record_id,
+        action=item.action,
+        actor=item.actor,
+        state=item.state,
+        region=item.region,
+        summary=item.summary,
+    )
 
 
 def region_feed(user: Principal, query: FeedQuery) -> FeedPage:
@@ -84,7 +98,9 @@ def _split_cursor(cursor: str | None, shards: int) -> tuple[int, str | None]:
         if not 0 <= shard < shards:
             raise ValueError
     except (ValueError, KeyError, TypeError):
-        raise ValidationFailed("cursor is not valid here", errors=[{"field": "query.cursor", "message": "invalid"}]) from None
+        raise ValidationFailed(
+            "cursor is not valid here", errors=[{"field": "query.cursor", "message": "invalid"}]
+        ) from None
     return shard, inner
 
 

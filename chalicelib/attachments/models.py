@@ -9,7 +9,11 @@ from pydantic import BaseModel, Field, StringConstraints
 from chalicelib.core.models import PageQuery, Strict
 
 ContentType = Literal[
-    "image/jpeg", "image/png", "video/mp4", "application/pdf", "text/csv",
+    "image/jpeg",
+    "image/png",
+    "video/mp4",
+    "application/pdf",
+    "text/csv",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 ]
 OwnerKind = Literal["instruction"]
@@ -18,8 +22,9 @@ OwnerKind = Literal["instruction"]
 class CreateAttachmentRequest(Strict):
     owner_kind: OwnerKind
     owner_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    filename: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                               pattern=r"^[^/\\\x00-\x1f]+$")]
+    filename: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^/\\\x00-\x1f]+$")
+    ]
     content_type: ContentType
     size: int = Field(gt=0, description="bytes; the upload may not be larger")
 

@@ -49,9 +49,15 @@ def _utf8_prefix(head: bytes) -> bool:
 
 def view(rec: store.AttachmentRecord, *, with_url: bool = False) -> AttachmentView:
     return AttachmentView(
-        id=rec.id, owner_kind=rec.owner_kind, owner_id=rec.owner_id, filename=rec.filename,
-        content_type=rec.content_type, state=rec.state, size=int(rec.size) if rec.size is not None else None,  # type: ignore[arg-type]
-        sha256=rec.sha256, problem=rec.problem,
+        id=rec.id,
+        owner_kind=rec.owner_kind,
+        owner_id=rec.owner_id,
+        filename=rec.filename,
+        content_type=rec.content_type,
+        state=rec.state,
+        size=int(rec.size) if rec.size is not None else None,  # type: ignore[arg-type]
+        sha256=rec.sha256,
+        problem=rec.problem,
         download_url=storage.presigned_get(rec.key, rec.filename) if with_url and rec.state == "attached" else None,
     )
 
@@ -64,9 +70,16 @@ def request_upload(user: Principal, req: CreateAttachmentRequest) -> UploadTicke
     attachment_id = new_id()
     # The key comes from the server-side record, never from the client.
     rec = store.AttachmentRecord(
-        id=attachment_id, owner_kind=req.owner_kind, owner_id=req.owner_id, region=owner.region,
-        parties=set(getattr(owner, "parties", None) or ()) | {user.org_id}, filename=req.filename,
-        content_type=req.content_type, declared_size=req.size, state="pending", uploaded_by=user.user_id,
+        id=attachment_id,
+        owner_kind=req.owner_kind,
+        owner_id=req.owner_id,
+        region=owner.region,
+        parties=set(getattr(owner, "parties", None) or ()) | {user.org_id},
+        filename=req.filename,
+        content_type=req.content_type,
+        declared_size=req.size,
+        state="pending",
+        uploaded_by=user.user_id,
         key=f"{storage.UPLOAD_PREFIX}{req.owner_kind}/{req.owner_id}/{attachment_id}",
     )
     audit.commit(audit.Change(rec, "attachment.requested"), actor=user.user_id)
@@ -115,8 +128,15 @@ def verify_upload(bucket: str, raw_key: str) -> str:
         rec.state, rec.problem = "quarantined", problem
     else:
         rec.state = "attached"
-    audit.commit(audit.Change(rec, f"attachment.{rec.state}", detail={"sha256": found.sha256, "problem": problem},
-                              condition=store.AttachmentRecord.state == "pending"), actor=SYSTEM)
+    audit.commit(
+        audit.Change(
+            rec,
+            f"attachment.{rec.state}",
+            detail={"sha256": found.sha256, "problem": problem},
+            condition=store.AttachmentRecord.state == "pending",
+        ),
+        actor=SYSTEM,
+    )
     return rec.state
 
 

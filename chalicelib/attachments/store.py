@@ -35,6 +35,13 @@ def get(attachment_id: str) -> AttachmentRecord:
     return fetch(AttachmentRecord, f"ATT#{attachment_id}", "ATT", what="attachment")
 
 
-def of_owner(owner_kind: str, owner_id: str, *, limit: int, cursor: str | None) -> tuple[list[AttachmentRecord], str | None]:
-    return query_page(AttachmentRecord, ("gsi1pk", f"ATTOF#{owner_kind}#{owner_id}"), index=AttachmentRecord.gsi1,
-                      limit=limit, cursor=cursor)
+def of_owner(
+    owner_kind: str, owner_id: str, *, limit: int, cursor: str | None
+) -> tuple[list[AttachmentRecord], str | None]:
+    return query_page(
+        AttachmentRecord,
+        ("gsi1pk", f"ATTOF#{owner_kind}#{owner_id}"),
+        index=AttachmentRecord.gsi1,
+        limit=limit,
+        cursor=cursor,
+    )

@@ -24,8 +24,15 @@ PUBLIC: frozenset[str] = frozenset({"*public*"})
 MAX_BODY_BYTES = 6 * 1024 * 1024
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
-_BODY_TYPES = ["application/json", "application/problem+json", "text/plain", "application/octet-stream",
-               "application/x-www-form-urlencoded", "multipart/form-data", "application/xml"]
+_BODY_TYPES = [
+    "application/json",
+    "application/problem+json",
+    "text/plain",
+    "application/octet-stream",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "application/xml",
+]
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,11 @@ def _render(result: Any, status: int, request_id: str, extra_headers: dict[str, 
     return Response(
         body="" if body is None else json.dumps(body, ensure_ascii=False),
         status_code=status,
-        headers={"Content-Type": "application/json; charset=utf-8", "X-Request-Id": request_id, **(extra_headers or {})},
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Request-Id": request_id,
+            **(extra_headers or {}),
+        },
     )
 
 
@@ -160,9 +171,17 @@ class Api:
 
         def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
             spec = RouteSpec(
-                path=path, method=method, roles=roles if roles is PUBLIC else frozenset(roles), summary=summary,
-                tag=self.tag, body=body, query=query, response=response, status=status,
-                budget=budget or Budget(), name=handler.__name__,
+                path=path,
+                method=method,
+                roles=roles if roles is PUBLIC else frozenset(roles),
+                summary=summary,
+                tag=self.tag,
+                body=body,
+                query=query,
+                response=response,
+                status=status,
+                budget=budget or Budget(),
+                name=f"{self.tag}_{handler.__name__}",
             )
             if not spec.public and not spec.roles:
                 raise ValueError(f"{method} {path} declares no roles: routes are deny-by-default")
@@ -178,7 +197,7 @@ class Api:
                 methods=[method],
                 authorizer=None if spec.public else self.authorizer,
                 content_types=_BODY_TYPES,
-                name=handler.__name__,
+                name=spec.name,
             )(view)
             return handler
 
@@ -189,8 +208,8 @@ def dispatch(spec: RouteSpec, handler: Callable[..., Any], bp: Blueprint, params
     request = bp.current_request
     headers = {k.lower(): v for k, v in (request.headers or {}).items()}
     incoming = headers.get("x-request-id", "")
-    request_id = incoming if _REQUEST_ID.match(incoming) else (
-        (request.context or {}).get("requestId") or str(uuid.uuid4())
+    request_id = (
+        incoming if _REQUEST_ID.match(incoming) else ((request.context or {}).get("requestId") or str(uuid.uuid4()))
     )
     logger.append_keys(request_id=request_id, route=f"{spec.method} {spec.path}")
     try:
@@ -218,8 +237,12 @@ def dispatch(spec: RouteSpec, handler: Callable[..., Any], bp: Blueprint, params
                     errors=[{"field": "Idempotency-Key", "message": "invalid"}],
                 )
             outcome, replayed = run_once(
-                key=key, user=principal.user_id, route=f"{spec.method} {request.path}", body=raw_body,
-                lambda_context=getattr(bp, "lambda_context", None), work=work,
+                key=key,
+                user=principal.user_id,
+                route=f"{spec.method} {request.path}",
+                body=raw_body,
+                lambda_context=getattr(bp, "lambda_context", None),
+                work=work,
             )
             extra = {"Idempotent-Replayed": "true"} if replayed else None
             return _render(outcome["body"], outcome["status"], request_id, extra)
@@ -231,7 +254,14 @@ def dispatch(spec: RouteSpec, handler: Callable[..., Any], bp: Blueprint, params
         return _problem(exc, request_id)
     except Exception:  # noqa: BLE001 - a bug must still answer in problem+json, and be logged
         logger.error("unhandled error", extra={"trace": traceback.format_exc()})
-        body = {"type": "about:blank", "title": "服务器内部错误 / Internal error", "status": 500,
-                "instance": f"urn:request:{request_id}"}
-        return Response(body=json.dumps(body, ensure_ascii=False), status_code=500,
-                        headers={"Content-Type": "application/problem+json", "X-Request-Id": request_id})
+        body = {
+            "type": "about:blank",
+            "title": "服务器内部错误 / Internal error",
+            "status": 500,
+            "instance": f"urn:request:{request_id}",
+        }
+        return Response(
+            body=json.dumps(body, ensure_ascii=False),
+            status_code=500,
+            headers={"Content-Type": "application/problem+json", "X-Request-Id": request_id},
+        )

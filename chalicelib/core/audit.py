@@ -172,7 +172,9 @@ def verify_chain(record: Entity) -> ChainReport:
             return ChainReport(record.pk, count, False, f"entry {count}'s state was altered")
         prev, last = entry.hash, entry
     if last is None:
-        return ChainReport(record.pk, 0, int(record.audit_seq or 0) == 0, None if not record.audit_seq else "no audit entries")
+        return ChainReport(
+            record.pk, 0, int(record.audit_seq or 0) == 0, None if not record.audit_seq else "no audit entries"
+        )
     if record.audit_head != last.hash or int(record.audit_seq or 0) != count:
         return ChainReport(record.pk, count, False, "the record's head does not match its last audit entry")
     if snapshot(record) != last.state:

@@ -127,17 +127,15 @@ def query_page(
     limit: int = 50,
     cursor: str | None = None,
     newest_first: bool = False,
-    filter_condition: Any = None,
 ) -> tuple[list[M], str | None]:
     """One page of a Query: the items and the opaque cursor of the next page."""
-    attr, value = partition
+    _, value = partition
     start = decode_cursor(cursor, partition=partition)
     source: Any = index if index is not None else model
     try:
         result = source.query(
             value,
             range_key_condition=range_key_condition,
-            filter_condition=filter_condition,
             limit=limit,
             page_size=limit,
             last_evaluated_key=start,
@@ -149,7 +147,9 @@ def query_page(
     return items, encode_cursor(result.last_evaluated_key)
 
 
-def query_all(model: type[M], partition_value: str, *, index: Any = None, range_key_condition: Any = None) -> Iterable[M]:
+def query_all(
+    model: type[M], partition_value: str, *, index: Any = None, range_key_condition: Any = None
+) -> Iterable[M]:
     """Every item of one partition (for jobs walking a bounded partition such as a chain)."""
     source: Any = index if index is not None else model
     for item in source.query(partition_value, range_key_condition=range_key_condition):

@@ -32,7 +32,8 @@ def _document() -> dict[str, Any]:
     return document()
 
 
-@api.route("/openapi.json", "GET", roles=PUBLIC, summary="This API's OpenAPI 3.1 document",
-           budget=Budget(reads=0, writes=0))
+@api.route(
+    "/openapi.json", "GET", roles=PUBLIC, summary="This API's OpenAPI 3.1 document", budget=Budget(reads=0, writes=0)
+)
 def openapi(ctx: RequestContext) -> dict[str, Any]:
     return _document()

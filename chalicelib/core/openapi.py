@@ -22,8 +22,10 @@ PROBLEM_SCHEMA = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "field": {"type": "string"}, "message": {"type": "string"}}}},
+        "errors": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}},
+        },
     },
 }
 
@@ -59,9 +61,15 @@ def _parameters(spec: RouteSpec) -> list[dict[str, Any]]:
             prop = {k: v for k, v in prop.items() if k != "title"}
             params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
     if spec.writes:
-        params.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                       "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{8,128}$"},
-                       "description": "retry safely: the same key and body give the same answer"})
+        params.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{8,128}$"},
+                "description": "retry safely: the same key and body give the same answer",
+            }
+        )
     return params
 
 
@@ -78,8 +86,10 @@ def _responses(spec: RouteSpec) -> dict[str, Any]:
             "404": {"description": "Not found in your jurisdiction", "content": problem},
         }
     if spec.writes:
-        responses |= {"409": {"description": "Conflict or wrong state", "content": problem},
-                      "422": {"description": "Idempotency-Key reused with another body", "content": problem}}
+        responses |= {
+            "409": {"description": "Conflict or wrong state", "content": problem},
+            "422": {"description": "Idempotency-Key reused with another body", "content": problem},
+        }
     return responses
 
 
@@ -96,16 +106,21 @@ def document() -> dict[str, Any]:
             "x-aws-call-budget": {"reads": spec.budget.reads, "writes": spec.budget.writes},
         }
         if spec.body is not None:
-            op["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": {"$ref": REF.format(model=spec.body.__name__)}}}}
+            op["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.body.__name__)}}},
+            }
         if not spec.public:
             op["security"] = [{"oidc": []}]
         paths.setdefault(spec.path, {})[spec.method.lower()] = op
     return {
         "openapi": "3.1.0",
-        "info": {"title": "agritrace API", "version": "1.0.0",
-                 "description": "Supervision, monitoring and enforcement (监管、监测、执法) of the national "
-                                "agricultural product quality-safety traceability platform. Errors: " + PROBLEM_BASE},
+        "info": {
+            "title": "agritrace API",
+            "version": "1.0.0",
+            "description": "Supervision, monitoring and enforcement (监管、监测、执法) of the national "
+            "agricultural product quality-safety traceability platform. Errors: " + PROBLEM_BASE,
+        },
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": {**component_schemas(), "Problem": PROBLEM_SCHEMA},

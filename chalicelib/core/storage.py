@@ -28,23 +28,31 @@ def presigned_post(key: str, content_type: str, max_bytes: int) -> dict[str, Any
     """A form the browser or phone posts the file with; S3 refuses another key, type or a larger body."""
     bucket = get_settings().bucket_name
     try:
-        return dict(_s3().generate_presigned_post(
-            Bucket=bucket, Key=key,
-            Fields={"Content-Type": content_type},
-            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes], {"key": key}],
-            ExpiresIn=PRESIGN_SECONDS,
-        ))
+        return dict(
+            _s3().generate_presigned_post(
+                Bucket=bucket,
+                Key=key,
+                Fields={"Content-Type": content_type},
+                Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes], {"key": key}],
+                ExpiresIn=PRESIGN_SECONDS,
+            )
+        )
     except (BotoCoreError, ClientError) as exc:
         raise ServiceUnavailable("could not prepare the upload") from exc
 
 
 def presigned_get(key: str, filename: str) -> str:
-    return str(_s3().generate_presigned_url(
-        "get_object",
-        Params={"Bucket": get_settings().bucket_name, "Key": key,
-                "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_rfc5987(filename)}"},
-        ExpiresIn=PRESIGN_SECONDS,
-    ))
+    return str(
+        _s3().generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": get_settings().bucket_name,
+                "Key": key,
+                "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_rfc5987(filename)}",
+            },
+            ExpiresIn=PRESIGN_SECONDS,
+        )
+    )
 
 
 def _rfc5987(name: str) -> str:

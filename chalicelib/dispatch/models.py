@@ -13,8 +13,12 @@ class SendInstructionRequest(Strict):
     to_org_id: Ulid
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-    respond_within_seconds: int = Field(default=86400, ge=1, le=30 * 86400,
-                                        description="acknowledgement deadline; missing it escalates to the level above")
+    respond_within_seconds: int = Field(
+        default=86400,
+        ge=1,
+        le=30 * 86400,
+        description="acknowledgement deadline; missing it escalates to the level above",
+    )
 
 
 class AcknowledgeRequest(Strict):

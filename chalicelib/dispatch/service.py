@@ -8,7 +8,7 @@ from typing import Any
 from chalicelib.core import audit, clock, workflows
 from chalicelib.core.access import Principal, check_access, governs
 from chalicelib.core.config import get_settings
-from chalicelib.core.errors import ConflictError, ForbiddenError, InvalidStateError, ValidationFailed
+from chalicelib.core.errors import ConflictError, ForbiddenError, InvalidStateError, NotFoundError, ValidationFailed
 from chalicelib.core.events import RecordChange
 from chalicelib.core.ids import new_id
 from chalicelib.orgs import store as orgs
@@ -22,22 +22,42 @@ SYSTEM = "system:workflow"
 
 def view(rec: store.InstructionRecord) -> InstructionView:
     return InstructionView(
-        id=rec.id, from_org_id=rec.from_org_id, to_org_id=rec.to_org_id, title=rec.title, body=rec.body,
-        state=rec.state, due_at=rec.due_at, sent_at=rec.created_at or "", acknowledged_by=rec.acknowledged_by,  # type: ignore[arg-type]
-        acknowledged_at=rec.acknowledged_at, feedback=rec.feedback, escalated_to=rec.escalated_to,
-        workflow_error=rec.workflow_error, version=int(rec.version or 0),
+        id=rec.id,
+        from_org_id=rec.from_org_id,
+        to_org_id=rec.to_org_id,
+        title=rec.title,
+        body=rec.body,
+        state=rec.state,
+        due_at=rec.due_at,
+        sent_at=rec.created_at or "",
+        acknowledged_by=rec.acknowledged_by,  # type: ignore[arg-type]
+        acknowledged_at=rec.acknowledged_at,
+        feedback=rec.feedback,
+        escalated_to=rec.escalated_to,
+        workflow_error=rec.workflow_error,
+        version=int(rec.version or 0),
     )
 
 
 def send(user: Principal, req: SendInstructionRequest) -> InstructionView:
     target = orgs.get_agency(req.to_org_id)
-    if target.id == user.org_id or not governs(user, target.region or ""):
-        raise ForbiddenError("instructions go to agencies inside your jurisdiction")
+    if not governs(user, target.region or ""):
+        raise NotFoundError("no such agency in your jurisdiction")
+    if target.id == user.org_id:
+        raise ValidationFailed("send instructions to the agencies below yours",
+                               errors=[{"field": "body.to_org_id", "message": "your own agency"}])
     if not target.active:
         raise ValidationFailed("that agency is not active", errors=[{"field": "body.to_org_id", "message": "inactive"}])
     rec = store.InstructionRecord(
-        id=new_id(), from_org_id=user.org_id, to_org_id=target.id, sent_by=user.user_id, title=req.title,
-        body=req.body, state="sent", region=target.region, parties={user.org_id, target.id},
+        id=new_id(),
+        from_org_id=user.org_id,
+        to_org_id=target.id,
+        sent_by=user.user_id,
+        title=req.title,
+        body=req.body,
+        state="sent",
+        region=target.region,
+        parties={user.org_id, target.id},
         respond_within_seconds=str(req.respond_within_seconds),
         due_at=clock.iso(clock.now() + timedelta(seconds=req.respond_within_seconds)),
     )
@@ -72,8 +92,12 @@ def acknowledge(user: Principal, instruction_id: str, req: AcknowledgeRequest) -
     rec.state, rec.ack_token = "acknowledged", None
     rec.acknowledged_by, rec.acknowledged_at, rec.feedback = user.user_id, clock.iso(clock.now()), req.feedback
     audit.commit(
-        audit.Change(rec, "instruction.acknowledged", detail={"late": expected == "overdue"},
-                     condition=store.InstructionRecord.state == expected),
+        audit.Change(
+            rec,
+            "instruction.acknowledged",
+            detail={"late": expected == "overdue"},
+            condition=store.InstructionRecord.state == expected,
+        ),
         actor=user.user_id,
     )
     if token:
@@ -90,7 +114,10 @@ def start_acknowledgement(change: RecordChange) -> None:
         return
     image = change.image
     workflows.start(
-        get_settings().ack_state_machine_arn, kind=KIND, record_id=image["id"], transition="ack",
+        get_settings().ack_state_machine_arn,
+        kind=KIND,
+        record_id=image["id"],
+        transition="ack",
         payload={"record": {"kind": KIND, "id": image["id"]}, "timeout_seconds": int(image["respond_within_seconds"])},
     )
 
@@ -106,8 +133,9 @@ def store_ack_token(instruction_id: str, token: str) -> None:
         return
     rec.state, rec.ack_token = "awaiting", token
     try:
-        audit.commit(audit.Change(rec, "instruction.awaiting", condition=store.InstructionRecord.state == "sent"),
-                     actor=SYSTEM)
+        audit.commit(
+            audit.Change(rec, "instruction.awaiting", condition=store.InstructionRecord.state == "sent"), actor=SYSTEM
+        )
     except ConflictError:
         store_ack_token(instruction_id, token)  # acknowledged meanwhile: the branch above answers
 
@@ -122,8 +150,15 @@ def escalate(instruction_id: str) -> dict[str, Any]:
     rec.escalated_to = recipient.parent_id
     if recipient.parent_id:
         rec.parties = set(rec.parties or ()) | {recipient.parent_id}
-    audit.commit(audit.Change(rec, "instruction.escalated", detail={"to": recipient.parent_id},
-                              condition=store.InstructionRecord.state == "awaiting"), actor=SYSTEM)
+    audit.commit(
+        audit.Change(
+            rec,
+            "instruction.escalated",
+            detail={"to": recipient.parent_id},
+            condition=store.InstructionRecord.state == "awaiting",
+        ),
+        actor=SYSTEM,
+    )
     return {"escalated": True, "to": recipient.parent_id}
 
 

@@ -41,10 +41,22 @@ def get(instruction_id: str) -> InstructionRecord:
 
 
 def received_by(org_id: str, *, limit: int, cursor: str | None) -> tuple[list[InstructionRecord], str | None]:
-    return query_page(InstructionRecord, ("gsi1pk", f"INSTR_TO#{org_id}"), index=InstructionRecord.gsi1,
-                      limit=limit, cursor=cursor, newest_first=True)
+    return query_page(
+        InstructionRecord,
+        ("gsi1pk", f"INSTR_TO#{org_id}"),
+        index=InstructionRecord.gsi1,
+        limit=limit,
+        cursor=cursor,
+        newest_first=True,
+    )
 
 
 def sent_by(org_id: str, *, limit: int, cursor: str | None) -> tuple[list[InstructionRecord], str | None]:
-    return query_page(InstructionRecord, ("gsi2pk", f"INSTR_FROM#{org_id}"), index=InstructionRecord.gsi2,
-                      limit=limit, cursor=cursor, newest_first=True)
+    return query_page(
+        InstructionRecord,
+        ("gsi2pk", f"INSTR_FROM#{org_id}"),
+        index=InstructionRecord.gsi2,
+        limit=limit,
+        cursor=cursor,
+        newest_first=True,
+    )

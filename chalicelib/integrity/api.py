@@ -15,8 +15,13 @@ bp = Blueprint(__name__)
 api = Api(bp, "integrity", jwt_authorizer)
 
 
-@api.route("/integrity/reports/{day}", "GET", roles={Role.MINISTRY_ANALYST},
-           summary="The audit-chain check of one day (UTC)", response=IntegrityReportView,
-           budget=Budget(reads=1, writes=0))
+@api.route(
+    "/integrity/reports/{day}",
+    "GET",
+    roles={Role.MINISTRY_ANALYST},
+    summary="The audit-chain check of one day (UTC)",
+    response=IntegrityReportView,
+    budget=Budget(reads=1, writes=0),
+)
 def report(ctx: RequestContext, day: str) -> IntegrityReportView:
     return service.report_for(day)

@@ -38,8 +38,12 @@ def verify_yesterday() -> IntegrityReportView:
 
 
 def view(rec: store.IntegrityReport) -> IntegrityReportView:
-    return IntegrityReportView(day=rec.day, checked=int(rec.checked), finished_at=rec.finished_at,
-                               broken=[BrokenChain(**b) for b in rec.broken or []])
+    return IntegrityReportView(
+        day=rec.day,
+        checked=int(rec.checked),
+        finished_at=rec.finished_at,
+        broken=[BrokenChain(**b) for b in rec.broken or []],
+    )
 
 
 def report_for(day: str) -> IntegrityReportView:

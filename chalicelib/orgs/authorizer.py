@@ -25,13 +25,15 @@ def jwt_authorizer(auth_request: AuthRequest) -> Any:
         principal = principal_for(str(claims["sub"]))
     except DomainError:
         # API Gateway answers 401 to exactly this exception from a Lambda authorizer.
-        raise Exception("Unauthorized") from None  # noqa: TRY002
+        raise Exception("Unauthorized") from None
     if principal is None:
         return {
             "principalId": str(claims["sub"]),
             "policyDocument": {
                 "Version": "2012-10-17",
-                "Statement": [{"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [auth_request.method_arn]}],
+                "Statement": [
+                    {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [auth_request.method_arn]}
+                ],
             },
         }
     return AuthResponse(routes=["*"], principal_id=principal.user_id, context=principal.to_context())

@@ -15,8 +15,14 @@ SYSTEM_ACTOR = "system:bootstrap"
 
 
 def bootstrap_national(
-    *, agency_name: str, username: str, name: str, email: str | None = None, phone: str | None = None,
-    subject: str | None = None, identities: IdentityProvider | None = None,
+    *,
+    agency_name: str,
+    username: str,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    subject: str | None = None,
+    identities: IdentityProvider | None = None,
 ) -> tuple[store.AgencyRecord, store.UserRecord]:
     """Create the national ministry agency and its first admin; running it again changes nothing."""
     sub = (identities or identity_provider()).provision(
@@ -29,8 +35,16 @@ def bootstrap_national(
         pass
     agency = store.AgencyRecord(id=new_id(), name=agency_name, org_kind=OrgKind.MINISTRY, region=NATIONAL, active=True)
     user = store.UserRecord(
-        id=sub, username=username, name=name, email=email, phone=phone, org_id=agency.id, org_kind=agency.org_kind,
-        region=NATIONAL, roles={Role.ADMIN.value}, active=True,
+        id=sub,
+        username=username,
+        name=name,
+        email=email,
+        phone=phone,
+        org_id=agency.id,
+        org_kind=agency.org_kind,
+        region=NATIONAL,
+        roles={Role.ADMIN.value},
+        active=True,
     )
     audit.commit(
         [audit.Change(agency, "agency.created"), audit.Change(user, "user.created", detail={"roles": ["admin"]})],

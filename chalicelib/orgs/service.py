@@ -38,19 +38,41 @@ CERTIFIED_ROLES = frozenset({Role.SUPERVISOR, Role.SAMPLER, Role.ENFORCEMENT_OFF
 def agency_view(rec: store.AgencyRecord) -> AgencyView:
     region = catalog().find(rec.region or "")
     return AgencyView(
-        id=rec.id, name=rec.name, kind=rec.org_kind, level=region.level if region else "unknown",
-        region=rec.region or "", region_name=region.name if region else "", parent_id=rec.parent_id,
-        credit_code=rec.credit_code, contact_phone=rec.contact_phone, address=rec.address,
-        active=bool(rec.active), version=int(rec.version or 0),
+        id=rec.id,
+        name=rec.name,
+        kind=rec.org_kind,
+        level=region.level if region else "unknown",
+        region=rec.region or "",
+        region_name=region.name if region else "",
+        parent_id=rec.parent_id,
+        credit_code=rec.credit_code,
+        contact_phone=rec.contact_phone,
+        address=rec.address,
+        active=bool(rec.active),
+        version=int(rec.version or 0),
     )
 
 
 def user_view(rec: store.UserRecord) -> UserView:
-    cert = Certificate(number=rec.cert_no, valid_until=rec.cert_valid_until) if rec.cert_no and rec.cert_valid_until else None
+    cert = (
+        Certificate(number=rec.cert_no, valid_until=rec.cert_valid_until)
+        if rec.cert_no and rec.cert_valid_until
+        else None
+    )
     return UserView(
-        id=rec.id, username=rec.username, name=rec.name, org_id=rec.org_id, org_kind=rec.org_kind,
-        region=rec.region or "", roles=sorted(rec.roles or []), phone=rec.phone, email=rec.email,
-        township=rec.township, certificate=cert, active=bool(rec.active), version=int(rec.version or 0),
+        id=rec.id,
+        username=rec.username,
+        name=rec.name,
+        org_id=rec.org_id,
+        org_kind=rec.org_kind,
+        region=rec.region or "",
+        roles=sorted(rec.roles or []),
+        phone=rec.phone,
+        email=rec.email,
+        township=rec.township,
+        certificate=cert,
+        active=bool(rec.active),
+        version=int(rec.version or 0),
     )
 
 
@@ -76,8 +98,15 @@ def create_agency(user: Principal, req: CreateAgencyRequest) -> AgencyView:
             errors=[{"field": "body.parent_id", "message": "region outside the parent's"}],
         )
     rec = store.AgencyRecord(
-        id=new_id(), name=req.name, org_kind=req.kind, region=req.region, parent_id=parent.id,
-        credit_code=req.credit_code, contact_phone=req.contact_phone, address=req.address, active=True,
+        id=new_id(),
+        name=req.name,
+        org_kind=req.kind,
+        region=req.region,
+        parent_id=parent.id,
+        credit_code=req.credit_code,
+        contact_phone=req.contact_phone,
+        address=req.address,
+        active=True,
     )
     audit.commit(audit.Change(rec, "agency.created"), actor=user.user_id)
     return agency_view(rec)
@@ -160,10 +189,19 @@ def create_user(
         NewIdentity(username=req.username, email=req.email, phone=req.phone, name=req.name, subject=req.subject)
     )
     rec = store.UserRecord(
-        id=subject, username=req.username, name=req.name, phone=req.phone, email=req.email, org_id=org.id,
-        org_kind=org.org_kind, region=org.region, roles={r.value for r in req.roles}, township=req.township,
+        id=subject,
+        username=req.username,
+        name=req.name,
+        phone=req.phone,
+        email=req.email,
+        org_id=org.id,
+        org_kind=org.org_kind,
+        region=org.region,
+        roles={r.value for r in req.roles},
+        township=req.township,
         cert_no=req.certificate.number if req.certificate else None,
-        cert_valid_until=req.certificate.valid_until if req.certificate else None, active=True,
+        cert_valid_until=req.certificate.valid_until if req.certificate else None,
+        active=True,
     )
     try:
         audit.commit(audit.Change(rec, "user.created", detail={"roles": sorted(rec.roles)}), actor=user.user_id)
@@ -195,7 +233,9 @@ def update_user(
         raise ConflictError("the user was changed since you read it")
     roles = req.roles if req.roles is not None else [Role(r) for r in rec.roles]
     cert = req.certificate or (
-        Certificate(number=rec.cert_no, valid_until=rec.cert_valid_until) if rec.cert_no and rec.cert_valid_until else None
+        Certificate(number=rec.cert_no, valid_until=rec.cert_valid_until)
+        if rec.cert_no and rec.cert_valid_until
+        else None
     )
     _check_roles(org, roles, cert, req.township if req.township is not None else rec.township)
     detail: dict[str, object] = {}
@@ -237,8 +277,12 @@ def principal_for(subject: str) -> Principal | None:
     if not rec.active or not store.get_agency(rec.org_id).active:
         return None
     return Principal(
-        user_id=rec.id, org_id=rec.org_id, org_kind=rec.org_kind, org_region=rec.region or "",
-        roles=frozenset(rec.roles or ()), township=rec.township, cert_no=rec.cert_no,
+        user_id=rec.id,
+        org_id=rec.org_id,
+        org_kind=rec.org_kind,
+        org_region=rec.region or "",
+        roles=frozenset(rec.roles or ()),
+        township=rec.township,
+        cert_no=rec.cert_no,
         cert_valid_until=rec.cert_valid_until,
     )
-

@@ -69,9 +69,12 @@ def get_user(user_id: str) -> UserRecord:
 def list_agencies_in(region: str, *, limit: int, cursor: str | None) -> tuple[list[AgencyRecord], str | None]:
     part = agencies_partition(region)
     return query_page(
-        AgencyRecord, ("gsi1pk", part), index=AgencyRecord.gsi1,
+        AgencyRecord,
+        ("gsi1pk", part),
+        index=AgencyRecord.gsi1,
         range_key_condition=AgencyRecord.gsi1sk.startswith(prefix(region)) if prefix(region) else None,
-        limit=limit, cursor=cursor,
+        limit=limit,
+        cursor=cursor,
     )
 
 

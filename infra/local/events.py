@@ -25,8 +25,9 @@ class LocalEvents:
         from chalicelib.core import config
 
         config.get_settings.cache_clear()
-        self.poller = StreamPoller(stream_arn, handlers["on_table_change"],
-                                   context=FakeContext(PREFIX + "on_table_change"))
+        self.poller = StreamPoller(
+            stream_arn, handlers["on_table_change"], context=FakeContext(PREFIX + "on_table_change")
+        )
 
     def settle(self, rounds: int = 50) -> None:
         """Deliver stream records and queued async invocations until nothing more happens."""

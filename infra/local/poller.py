@@ -19,8 +19,16 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any] | None]
 
 
 class StreamPoller:
-    def __init__(self, stream_arn: str, handler: Handler, *, batch_size: int = 100, max_retries: int = 5,
-                 on_failure: Callable[[list[dict[str, Any]]], None] | None = None, context: Any = None) -> None:
+    def __init__(
+        self,
+        stream_arn: str,
+        handler: Handler,
+        *,
+        batch_size: int = 100,
+        max_retries: int = 5,
+        on_failure: Callable[[list[dict[str, Any]]], None] | None = None,
+        context: Any = None,
+    ) -> None:
         self.stream_arn = stream_arn
         self.handler = handler
         self.batch_size = batch_size

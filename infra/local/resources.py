@@ -81,3 +81,51 @@ def create_state_machines(function_arns: dict[str, str], role_arn: str) -> dict[
         )["stateMachineArn"]
         out[env_var] = arn
     return out
+
+
+def create_bucket(name: str, *, cors_origins: list[str], upload_function_arn: str | None = None) -> None:
+    """The files bucket with the template's CORS rules and, when given, its S3 -> Lambda upload notification."""
+    props = load_template()["Resources"]["FilesBucket"]["Properties"]
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
+    # AllowedOrigins is a CloudFormation condition on AWS; locally the caller names the origins.
+    rules = [{**rule, "AllowedOrigins": cors_origins} for rule in props["CorsConfiguration"]["CorsRules"]]
+    s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
+    if upload_function_arn:
+        lambdas = [
+            {
+                "LambdaFunctionArn": upload_function_arn,
+                "Events": [cfg["Event"]],
+                "Filter": {"Key": {"FilterRules": cfg["Filter"]["S3Key"]["Rules"]}},
+            }
+            for cfg in props["NotificationConfiguration"]["LambdaConfigurations"]
+        ]
+        s3.put_bucket_notification_configuration(
+            Bucket=name, NotificationConfiguration={"LambdaFunctionConfigurations": lambdas}
+        )
+
+
+def create_user_pool(name: str, *, auth_flows: list[str]) -> tuple[str, str]:
+    """The user pool (password policy, admin-only sign-up) and app client of the template; returns (pool, client).
+
+    The deployed client allows SRP only; a local stack adds password flows so a shell can fetch a token.
+    """
+    resources = load_template()["Resources"]
+    props = resources["UserPool"]["Properties"]
+    idp = boto3.client("cognito-idp")
+    pool = idp.create_user_pool(
+        PoolName=name,
+        Policies=props["Policies"],
+        AdminCreateUserConfig=props["AdminCreateUserConfig"],
+        AutoVerifiedAttributes=props["AutoVerifiedAttributes"],
+        UsernameConfiguration=props["UsernameConfiguration"],
+    )["UserPool"]["Id"]
+    client_props = resources["UserPoolClient"]["Properties"]
+    client = idp.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName=client_props["ClientName"],
+        GenerateSecret=False,
+        ExplicitAuthFlows=sorted(set(client_props["ExplicitAuthFlows"]) | set(auth_flows)),
+    )["UserPoolClient"]["ClientId"]
+    return pool, client

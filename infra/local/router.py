@@ -97,14 +97,23 @@ def register_functions(names: list[str]) -> dict[str, str]:
     iam = boto3.client("iam")
     role = iam.create_role(
         RoleName=ROLE,
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
     )["Role"]["Arn"]
     client = boto3.client("lambda")
     arns = {}
     for name in names:
         fn = client.create_function(
-            FunctionName=PREFIX + name, Runtime="python3.12", Role=role, Handler="app.handler",
+            FunctionName=PREFIX + name,
+            Runtime="python3.12",
+            Role=role,
+            Handler="app.handler",
             Code={"ZipFile": _empty_zip()},
         )
         arns[name] = fn["FunctionArn"]

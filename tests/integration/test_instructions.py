@@ -5,9 +5,16 @@ from tests.support.world import World
 
 
 def send(api, world, to: str, seconds: int = 3600, sender: str = "sd-head"):
-    return api.post("/instructions", token=world.token(sender), body={
-        "to_org_id": world.agencies[to].id, "title": "排查草莓农残", "body": "本周内完成辖区草莓基地排查",
-        "respond_within_seconds": seconds})
+    return api.post(
+        "/instructions",
+        token=world.token(sender),
+        body={
+            "to_org_id": world.agencies[to].id,
+            "title": "排查草莓农残",
+            "body": "本周内完成辖区草莓基地排查",
+            "respond_within_seconds": seconds,
+        },
+    )
 
 
 def test_acknowledgement_answers_the_waiting_workflow(api, world: World, events):
@@ -23,11 +30,15 @@ def test_acknowledgement_answers_the_waiting_workflow(api, world: World, events)
     assert ack.status == 200, ack.body
     assert ack.body["state"] == "acknowledged"
     import boto3
+
     sfn = boto3.client("stepfunctions")
     arn = sfn.list_executions(stateMachineArn=__import__("os").environ["ACK_STATE_MACHINE_ARN"])["executions"][0]
     assert events.wait_for(lambda: sfn.describe_execution(executionArn=arn["executionArn"])["status"] == "SUCCEEDED")
     # And the sender sees it acknowledged; acknowledging twice is a 409
-    assert api.get(f"/instructions/{iid}", token=world.token("sd-head")).body["acknowledged_by"] == world.users["jn-admin"].id
+    assert (
+        api.get(f"/instructions/{iid}", token=world.token("sd-head")).body["acknowledged_by"]
+        == world.users["jn-admin"].id
+    )
     again = api.post(f"/instructions/{iid}/acknowledge", token=world.token("jn-admin"), body={})
     assert again.status == 409
 
@@ -47,7 +58,9 @@ def test_missed_deadline_escalates_to_the_level_above(api, world: World, events)
 
 
 def test_only_governed_agencies_receive_instructions(api, world: World):
-    assert send(api, world, "js").status == 403  # Shandong cannot instruct Jiangsu
+    assert send(api, world, "js").status == 404  # Jiangsu does not exist for Shandong
     other = send(api, world, "lc")
     assert api.get(f"/instructions/{other.body['id']}", token=world.token("js-head")).status == 404
-    assert api.post(f"/instructions/{other.body['id']}/acknowledge", token=world.token("lx-admin"), body={}).status == 404
+    assert (
+        api.post(f"/instructions/{other.body['id']}/acknowledge", token=world.token("lx-admin"), body={}).status == 404
+    )

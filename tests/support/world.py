@@ -26,8 +26,13 @@ def clear_caches() -> None:
     from chalicelib.core import auth, config, idempotency
     from chalicelib.orgs import identity
 
-    for fn in (config.get_settings, identity.identity_provider, idempotency._persistence, idempotency._config,
-               auth._jwks_client):
+    for fn in (
+        config.get_settings,
+        identity.identity_provider,
+        idempotency._persistence,
+        idempotency._config,
+        auth._jwks_client,
+    ):
         fn.cache_clear()
 
 
@@ -38,10 +43,12 @@ def moto_jwks_url() -> str:
     Under the moto decorator nothing answers the issuer's real JWKS URL, so the tests serve the
     same document the local stack's moto server serves at /<pool>/.well-known/jwks.json.
     """
-    body = gzip.decompress((Path(moto.__file__).parent / "cognitoidp" / "resources" / "jwks-public.json.gz").read_bytes())
+    body = gzip.decompress(
+        (Path(moto.__file__).parent / "cognitoidp" / "resources" / "jwks-public.json.gz").read_bytes()
+    )
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -64,7 +71,9 @@ class Identity:
         idp = boto3.client("cognito-idp")
         idp.admin_set_user_password(UserPoolId=self.pool_id, Username=username, Password=PASSWORD, Permanent=True)
         auth = idp.admin_initiate_auth(
-            UserPoolId=self.pool_id, ClientId=self.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            UserPoolId=self.pool_id,
+            ClientId=self.client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
         )
         return str(auth["AuthenticationResult"]["IdToken"])
@@ -109,13 +118,19 @@ class World:
         return self._tokens[username]
 
     def agency(self, creator: str, key: str, name: str, kind: str, region: str, parent: str | None = None) -> None:
-        req = CreateAgencyRequest(name=name, kind=kind, region=region,
-                                  parent_id=self.agencies[parent].id if parent else None)
+        req = CreateAgencyRequest(
+            name=name, kind=kind, region=region, parent_id=self.agencies[parent].id if parent else None
+        )
         self.agencies[key] = service.create_agency(self.principal(creator), req)
 
     def user(self, creator: str, agency: str, username: str, roles: list[str], **extra: Any) -> None:
-        req = CreateUserRequest(username=username, name=username.replace("-", " ").title(), roles=roles,
-                                email=f"{username}@example.cn", **extra)
+        req = CreateUserRequest(
+            username=username,
+            name=username.replace("-", " ").title(),
+            roles=roles,
+            email=f"{username}@example.cn",
+            **extra,
+        )
         self.users[username] = service.create_user(self.principal(creator), self.agencies[agency].id, req)
 
 
@@ -124,8 +139,9 @@ CERT = Certificate(number="鲁农执-0001", valid_until="2030-12-31")
 
 def build_world(identity: Identity) -> World:
     world = World(identity)
-    agency, admin = bootstrap.bootstrap_national(agency_name="农业农村部", username="moa-admin", name="MOA Admin",
-                                                 email="moa-admin@example.cn")
+    agency, admin = bootstrap.bootstrap_national(
+        agency_name="农业农村部", username="moa-admin", name="MOA Admin", email="moa-admin@example.cn"
+    )
     world.agencies["moa"] = service.agency_view(agency)
     world.users["moa-admin"] = service.user_view(admin)
     world.user("moa-admin", "moa", "moa-analyst", ["ministry_analyst"])

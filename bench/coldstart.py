@@ -1,0 +1,260 @@
+"""Cold start: how much `import app` costs on top of the third-party packages it cannot avoid.
+
+Every figure comes from a fresh interpreter, so nothing is cached in `sys.modules`:
+
+* (a) the time of `import app`, measured inside the child around the import statement
+  (interpreter start-up excluded), with the environment of the tests;
+* (b) the time of `import chalice, pynamodb, ...`: the third-party top-level packages that
+  `import app` loads, found from a `python -X importtime -c "import app"` run (not the project,
+  not the standard library, not what the interpreter had loaded before, not failed optional imports).
+
+The ratio median(a) / median(b) is the issue's figure (target <= 1.3). For diagnosis there is also
+
+* (c) the time of importing every third-party module `import app` ends up with, submodules included
+  (`pynamodb.models`, `aws_lambda_powertools.utilities.batch`, ...): `import pynamodb` alone loads
+  almost nothing, so what (a) exceeds (b) by is partly which third-party submodules the project
+  pulls in at import time, partly its own code and the standard library it uses. a/c isolates the latter.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import sysconfig
+import time
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+from tests.support.env import TEST_ENV
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOTS = frozenset({"app", "chalicelib"})
+TARGET_RATIO = 1.3
+_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)\s*$")
+_STDLIB_DIRS = tuple({sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]})
+_TIMER = "import time as _t\n_s = _t.perf_counter()\n{stmt}\nprint(_t.perf_counter() - _s)\n"
+_IMPORT_ALL = "import importlib as _i\nfor _m in {modules!r}:\n    try:\n        _i.import_module(_m)\n    except Exception:\n        pass"
+
+
+@dataclass
+class ImportLine:
+    module: str
+    self_us: int
+    cumulative_us: int
+    depth: int
+    children: list[ImportLine]
+
+
+@dataclass
+class Profile:
+    lines: list[ImportLine]  # in the order the imports completed (children before their parent)
+    loaded: set[str]  # sys.modules at the end: a failed optional import has a line but is not loaded
+
+
+@dataclass
+class ColdStart:
+    third_party: list[str]
+    third_party_modules: int
+    app_times: list[float]
+    deps_times: list[float]
+    full_deps_times: list[float]
+    app_wall: list[float]
+    deps_wall: list[float]
+    slowest: list[tuple[str, float, float]]  # module, median self ms, median cumulative ms
+    pulls: list[tuple[str, str, float]]  # project module, third-party module it imports first, cumulative ms
+    project_modules: int
+    project_self_ms: float
+
+    @property
+    def app_median(self) -> float:
+        return statistics.median(self.app_times)
+
+    @property
+    def deps_median(self) -> float:
+        return statistics.median(self.deps_times)
+
+    @property
+    def full_deps_median(self) -> float:
+        return statistics.median(self.full_deps_times)
+
+    @property
+    def ratio(self) -> float:
+        return self.app_median / self.deps_median
+
+    @property
+    def wall_ratio(self) -> float:
+        return statistics.median(self.app_wall) / statistics.median(self.deps_wall)
+
+    @property
+    def ok(self) -> bool:
+        return self.ratio <= TARGET_RATIO
+
+
+def child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "AWS_PROFILE")}
+    env.update(TEST_ENV)
+    env.pop("PYTHONPROFILEIMPORTTIME", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled files are kept, as in a Lambda package
+    return env
+
+
+def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=child_env(), capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"python {' '.join(args)[:300]} failed:\n{done.stderr[-3000:]}")
+    return done
+
+
+def importtime(code: str) -> Profile:
+    """`python -X importtime -c code` in a fresh interpreter, as a tree."""
+    done = _run(["-X", "importtime", "-c", code + "\nimport sys\nprint(' '.join(sys.modules))"])
+    lines: list[ImportLine] = []
+    pending: dict[int, list[ImportLine]] = {}
+    for raw in done.stderr.splitlines():
+        m = _LINE.match(raw)
+        if not m:
+            continue
+        depth = len(m[3]) // 2
+        line = ImportLine(m[4], int(m[1]), int(m[2]), depth, pending.pop(depth + 1, []))
+        pending.setdefault(depth, []).append(line)
+        lines.append(line)
+    return Profile(lines, set(done.stdout.split()))
+
+
+def is_project(root: str) -> bool:
+    if root in PROJECT_ROOTS:
+        return True
+    try:
+        spec = find_spec(root)
+    except (ImportError, ValueError):
+        return False
+    origin = (spec.origin or "") if spec else ""
+    if not origin and spec and spec.submodule_search_locations:
+        origin = next(iter(spec.submodule_search_locations), "")
+    return origin.startswith(str(ROOT)) and not origin.startswith(str(ROOT / ".venv"))
+
+
+def is_stdlib(root: str) -> bool:
+    if root in sys.stdlib_module_names or root in sys.builtin_module_names or not root.isidentifier():
+        return True  # not an identifier: e.g. _sysconfigdata__linux_x86_64-linux-gnu
+    try:
+        spec = find_spec(root)
+    except (ImportError, ValueError):
+        return False
+    origin = (spec.origin or "") if spec else ""
+    return origin.startswith(_STDLIB_DIRS) and "site-packages" not in origin
+
+
+def third_party(profile: Profile, startup: set[str]) -> tuple[list[str], list[str]]:
+    """Top-level third-party packages `import app` loads, and all their loaded modules, in load order."""
+    verdict: dict[str, bool] = {}
+    roots: list[str] = []
+    modules: list[str] = []
+    for line in profile.lines:
+        root = line.module.split(".")[0]
+        if root not in verdict:
+            verdict[root] = root in profile.loaded and not (is_stdlib(root) or is_project(root))
+        if not verdict[root] or line.module not in profile.loaded or line.module in startup:
+            continue
+        modules.append(line.module)
+        if root not in roots and root not in startup:
+            roots.append(root)
+    return roots, modules
+
+
+def timed_import(stmt: str) -> float:
+    return float(_run(["-c", _TIMER.format(stmt=stmt)]).stdout.strip().splitlines()[-1])
+
+
+def wall(stmt: str) -> float:
+    """Interpreter start-up plus the import; not the teardown (module finalisation), which Lambda never waits for."""
+    start = time.perf_counter()
+    _run(["-c", stmt + "\nimport os\nos._exit(0)"])
+    return time.perf_counter() - start
+
+
+def _is_project_module(module: str) -> bool:
+    return module.split(".")[0] in PROJECT_ROOTS
+
+
+def measure(runs: int = 7, profile_runs: int = 3) -> ColdStart:
+    startup = importtime("pass").loaded
+    profiles = [importtime("import app") for _ in range(profile_runs)]
+    roots, modules = third_party(profiles[0], startup)
+    deps_stmt = "import " + ", ".join(roots)
+    full_stmt = _IMPORT_ALL.format(modules=modules)
+    for stmt in ("import app", deps_stmt, full_stmt):
+        timed_import(stmt)  # warm the file cache and the compiled files once, untimed
+    app_times, deps_times, full_times, app_wall, deps_wall = [], [], [], [], []
+    for _ in range(runs):  # interleaved, so drift of the machine touches every figure alike
+        app_times.append(timed_import("import app"))
+        deps_times.append(timed_import(deps_stmt))
+        full_times.append(timed_import(full_stmt))
+        app_wall.append(wall("import app"))
+        deps_wall.append(wall(deps_stmt))
+
+    selfs: dict[str, list[float]] = {}
+    cums: dict[str, list[float]] = {}
+    pulls: dict[tuple[str, str], list[float]] = {}
+    third = set(modules)
+    for profile in profiles:
+        for line in profile.lines:
+            if not _is_project_module(line.module):
+                continue
+            selfs.setdefault(line.module, []).append(line.self_us / 1000)
+            cums.setdefault(line.module, []).append(line.cumulative_us / 1000)
+            for child in line.children:
+                if child.module in third:
+                    pulls.setdefault((line.module, child.module), []).append(child.cumulative_us / 1000)
+    ranked = sorted(
+        ((m, statistics.median(v), statistics.median(cums[m])) for m, v in selfs.items()), key=lambda t: -t[1]
+    )
+    pulled = sorted(((a, b, statistics.median(v)) for (a, b), v in pulls.items()), key=lambda t: -t[2])
+    return ColdStart(
+        third_party=roots,
+        third_party_modules=len(modules),
+        app_times=app_times,
+        deps_times=deps_times,
+        full_deps_times=full_times,
+        app_wall=app_wall,
+        deps_wall=deps_wall,
+        slowest=ranked[:10],
+        pulls=pulled[:10],
+        project_modules=len(selfs),
+        project_self_ms=sum(s for _, s, _ in ranked),
+    )
+
+
+def report(r: ColdStart) -> str:
+    ms = 1000.0
+
+    def span(values: list[float]) -> str:
+        return f"[min {min(values) * ms:.1f}, max {max(values) * ms:.1f}]"
+
+    verdict = "OK" if r.ok else "OVER"
+    lines = [
+        f"== Cold start (fresh interpreters, median of {len(r.app_times)} runs; interpreter start-up excluded) ==",
+        f"third-party packages `import app` loads ({len(r.third_party)}): {', '.join(r.third_party)}",
+        f"(a) import app                         {r.app_median * ms:7.1f} ms  {span(r.app_times)}",
+        f"(b) import those packages only         {r.deps_median * ms:7.1f} ms  {span(r.deps_times)}",
+        f"    ratio a/b                          {r.ratio:7.2f}     target <= {TARGET_RATIO}: {verdict}",
+        f"(c) import the {r.third_party_modules} third-party modules app ends up with (submodules too)"
+        f"  {r.full_deps_median * ms:.1f} ms  {span(r.full_deps_times)}",
+        f"    a/c {r.app_median / r.full_deps_median:.2f}: c-b = {(r.full_deps_median - r.deps_median) * ms:.1f} ms"
+        f" of third-party submodules pulled at import; a-c = {(r.app_median - r.full_deps_median) * ms:.1f} ms"
+        f" own code + stdlib (own module self time {r.project_self_ms:.1f} ms)",
+        f"    with interpreter start-up: {statistics.median(r.app_wall) * ms:.1f} vs"
+        f" {statistics.median(r.deps_wall) * ms:.1f} ms, ratio {r.wall_ratio:.2f} (reference only)",
+        f"10 slowest project modules, self time (-X importtime, median of 3; {r.project_modules} modules):",
+        f"    {'module':<46} {'self ms':>8} {'cumul ms':>9}",
+        *(f"    {m:<46} {s:8.1f} {c:9.1f}" for m, s, c in r.slowest),
+        "heaviest third-party imports made by project modules (first importer; cumulative ms):",
+        *(f"    {a:<36} -> {b:<44} {c:8.1f}" for a, b, c in r.pulls),
+    ]
+    return "\n".join(lines)

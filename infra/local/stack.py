@@ -1,0 +1,364 @@
+"""`make run`: moto in server mode, the resources of infra/, the event sources, a demo and the API, in one process."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalice.local import LocalDevServer
+    from moto.server import ThreadedMotoServer
+
+    from .demo import Demo
+    from .events import LocalEvents
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_STATE_FILE = ROOT / ".local" / "stack.json"
+HOST = "127.0.0.1"  # loopback only: the stack has fake credentials and no authentication of its own
+# A global region: moto's Cognito (like AWS) has no user-pool endpoint in the China partition.
+REGION = "us-east-1"
+STAGE = "local"
+SETTLE_INTERVAL = 0.5
+
+
+def state_file() -> Path:
+    return Path(os.environ.get("LOCAL_STATE_FILE") or DEFAULT_STATE_FILE)
+
+
+@dataclass
+class Ports:
+    api: int = field(default_factory=lambda: int(os.environ.get("LOCAL_API_PORT", "8000")))
+    moto: int = field(default_factory=lambda: int(os.environ.get("LOCAL_MOTO_PORT", "5000")))
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{HOST}:{self.api}"
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://{HOST}:{self.moto}"
+
+
+def chalice_config(app: Any = None) -> Any:
+    """The `local` stage of .chalice/config.json, as `chalice local` would build it."""
+    from chalice.config import Config
+
+    params: dict[str, Any] = {"project_dir": str(ROOT)}
+    if app is not None:
+        params["chalice_app"] = app
+    return Config(
+        chalice_stage=STAGE,
+        user_provided_params=params,
+        config_from_disk=json.loads((ROOT / ".chalice" / "config.json").read_text()),
+        default_params={"project_dir": str(ROOT), "api_gateway_stage": "api", "autogen_policy": True},
+    )
+
+
+def configure_environment(ports: Ports, config: Any) -> None:
+    """Point every AWS client at moto. Must run before app or chalicelib is imported: settings are read once."""
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        os.environ.pop(key, None)
+    os.environ.update(config.environment_variables)
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": ports.moto_url,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            # Streams calls need it under moto (see DESIGN.md); IMDS lookups would only add a timeout.
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
+    # QR codes and links then resolve against this machine's API.
+    os.environ.setdefault("PUBLIC_BASE_URL", ports.api_url)
+
+
+def port_free(port: int) -> bool:
+    # ThreadedMotoServer binds inside its thread and waits forever if that fails, so check first.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+class Settler(threading.Thread):
+    """Lambda's pollers and async queues, locally: deliver stream records and queued invocations every tick."""
+
+    def __init__(self, events: LocalEvents, interval: float = SETTLE_INTERVAL) -> None:
+        super().__init__(name="settler", daemon=True)
+        self.events = events
+        self.interval = interval
+        self.halt = threading.Event()
+        self._reported = {"stream": 0, "lambda": 0}
+
+    def run(self) -> None:
+        while not self.halt.wait(self.interval):
+            try:
+                self.events.settle()
+            except Exception:  # noqa: BLE001 - the poller must outlive one bad tick, as Lambda's does
+                print(f"[settler] {traceback.format_exc()}", file=sys.stderr)
+            self._report()
+
+    def _report(self) -> None:
+        # Handler failures are caught for the retry logic; print them so they are not silent.
+        for name, errors in (("stream", self.events.poller.errors), ("lambda", self.events.router.errors)):
+            for trace in errors[self._reported[name] :]:
+                print(f"[{name} handler error]\n{trace}", file=sys.stderr)
+            self._reported[name] = len(errors)
+
+    def stop(self) -> None:
+        self.halt.set()
+        self.join(timeout=30)
+
+
+class LocalStack:
+    def __init__(self, ports: Ports | None = None, *, demo: bool = True, quiet_aws: bool = True) -> None:
+        self.ports = ports or Ports()
+        self.load_demo = demo
+        self.quiet_aws = quiet_aws
+        self.moto: ThreadedMotoServer | None = None
+        self.events: LocalEvents | None = None
+        self.settler: Settler | None = None
+        self.api: LocalDevServer | None = None
+        self.api_thread: threading.Thread | None = None
+        self.demo: Demo | None = None
+        self.pool_id = ""
+        self.client_id = ""
+        self.timings: dict[str, float] = {}
+
+    def _mark(self, step: str, since: float) -> float:
+        now = time.monotonic()
+        self.timings[step] = now - since
+        return now
+
+    def start(self) -> None:
+        t0 = t = time.monotonic()
+        for name, port in (("API", self.ports.api), ("moto", self.ports.moto)):
+            if not port_free(port):
+                raise SystemExit(
+                    f"port {port} ({name}) is in use on {HOST}: is another stack running? (see {state_file()})"
+                )
+        config = chalice_config()
+        configure_environment(self.ports, config)
+        self._start_moto()
+        t = self._mark("moto", t)
+        stream_arn = self._create_resources()
+        t = self._mark("resources", t)
+        from . import gateway
+        from .events import LocalEvents
+
+        self.events = LocalEvents(stream_arn)  # imports app: the environment is complete by now
+        self._wire_uploads()
+        self._clear_caches()
+        t = self._mark("events", t)
+        self.settler = Settler(self.events)
+        self.settler.start()
+        if self.load_demo:
+            from . import demo
+
+            self.demo = demo.load(self.pool_id)
+            t = self._mark("demo", t)
+        gateway.install()
+        self._start_api()
+        self._write_state()
+        self._mark("total", t0)
+
+    def _start_moto(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        if self.quiet_aws:
+            # Otherwise werkzeug logs every AWS call the app makes, burying the API's own request log.
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self.moto = ThreadedMotoServer(ip_address=HOST, port=self.ports.moto, verbose=False)
+        self.moto.start()
+        # The server's Step Functions only runs ASL when told to; this is its configuration endpoint.
+        conn = http.client.HTTPConnection(HOST, self.ports.moto, timeout=10)
+        try:
+            body = json.dumps({"stepfunctions": {"execute_state_machine": True}})
+            conn.request("POST", "/moto-api/config", body=body, headers={"Content-Type": "application/json"})
+            if conn.getresponse().status >= 300:
+                raise RuntimeError("moto refused to enable Step Functions execution")
+        finally:
+            conn.close()
+
+    def _create_resources(self) -> str:
+        from . import resources
+
+        streams = resources.create_tables(
+            {"MainTable": os.environ["TABLE_NAME"], "IdempotencyTable": os.environ["IDEMPOTENCY_TABLE_NAME"]}
+        )
+        self.pool_id, self.client_id = resources.create_user_pool(
+            "agritrace-local-users", auth_flows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+        )
+        os.environ["USER_POOL_ID"] = self.pool_id
+        os.environ["OIDC_ISSUER"] = f"https://cognito-idp.{REGION}.amazonaws.com/{self.pool_id}"  # moto's `iss`
+        os.environ["OIDC_AUDIENCE"] = self.client_id
+        os.environ["OIDC_JWKS_URL"] = f"{self.ports.moto_url}/{self.pool_id}/.well-known/jwks.json"
+        return streams["MainTable"]
+
+    def _wire_uploads(self) -> None:
+        import boto3
+
+        from . import resources
+        from .router import PREFIX
+
+        arn = boto3.client("lambda").get_function(FunctionName=PREFIX + "on_upload")["Configuration"]["FunctionArn"]
+        # Any local origin: a web console under development runs on some other localhost port.
+        resources.create_bucket(os.environ["BUCKET_NAME"], cors_origins=["*"], upload_function_arn=arn)
+
+    @staticmethod
+    def _clear_caches() -> None:
+        from chalicelib.core import auth, config
+        from chalicelib.orgs import identity
+
+        for cached in (config.get_settings, identity.identity_provider, auth._jwks_client):
+            cached.cache_clear()
+
+    def _start_api(self) -> None:
+        from chalice.local import create_local_server
+
+        import app as application
+
+        self.api = create_local_server(application.app, chalice_config(application.app), HOST, self.ports.api)
+        self.api_thread = threading.Thread(target=self.api.server.serve_forever, name="api", daemon=True)
+        self.api_thread.start()
+
+    def _write_state(self) -> None:
+        path = state_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        state = {
+            "pid": os.getpid(),
+            "api_url": self.ports.api_url,
+            "endpoint_url": self.ports.moto_url,
+            "region": REGION,
+            "user_pool_id": self.pool_id,
+            "client_id": self.client_id,
+            "password": _demo_password() if self.demo else None,
+            "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=2) + "\n")
+        tmp.replace(path)  # a reader in another shell never sees half a file
+
+    def stop(self) -> None:
+        """Stop in reverse order: no new requests, then no more events, then AWS itself."""
+        if self.api is not None:
+            self.api.server.shutdown()
+            self.api.server.server_close()
+            if self.api_thread is not None:
+                self.api_thread.join(timeout=10)
+        if self.settler is not None:
+            self.settler.stop()
+        if self.moto is not None:
+            self.moto.stop()
+        path = state_file()
+        try:
+            if json.loads(path.read_text()).get("pid") == os.getpid():
+                path.unlink()
+        except (OSError, ValueError):
+            pass
+
+
+def _demo_password() -> str:
+    from .demo import PASSWORD
+
+    return PASSWORD
+
+
+def banner(stack: LocalStack) -> str:
+    ports = stack.ports
+    lines = [
+        "",
+        "agritrace local stack is up",
+        f"  API        {ports.api_url}   (OpenAPI: {ports.api_url}/openapi.json)",
+        f"  AWS (moto) {ports.moto_url}   (user pool {stack.pool_id}, client {stack.client_id})",
+        f"  state      {state_file()}",
+        f"  started in {stack.timings.get('total', 0):.1f} s "
+        + "("
+        + ", ".join(f"{k} {v:.1f} s" for k, v in stack.timings.items() if k != "total")
+        + ")",
+    ]
+    if stack.demo is not None:
+        demo = stack.demo
+        lines += ["", f"Demo: {len(demo.agencies)} agencies, {len(demo.users)} users (山东 370000, 江苏 320000)."]
+        rows = [("username", "roles", "agency", "region")]
+        rows += [(u.username, ",".join(u.roles), u.agency, f"{u.region} {u.region_name}") for u in demo.featured()]
+        widths = [max(_width(r[i]) for r in rows) for i in range(3)]
+        for row in rows:
+            lines.append(
+                "  " + "  ".join(_pad(cell, w) for cell, w in zip(row[:3], widths, strict=True)) + "  " + row[3]
+            )
+        lines += [
+            "  and for every city of Shandong <city>-admin (zibo-admin, linyi-admin, ...); in 济南 jn, 青岛 qd,",
+            "  烟台 yt and 潍坊 wf also <city>-head, <city>-supervisor, <city>-lab-{admin,manager,analyst}, and for",
+            "  each county <city>-<county>-{admin,supervisor,officer} and <city>-<county>-enf-admin",
+            "  (jn-lixia-supervisor, qd-laoshan-officer, wf-shouguang-admin, ...).",
+            f"  Every demo user's password: {_demo_password()}",
+        ]
+    lines += [
+        "",
+        "Sign in from another shell:",
+        "  make -s token user=sd-admin",
+        f'  curl -H "Authorization: Bearer $(make -s token user=sd-admin)" {ports.api_url}/me',
+        "",
+        "Ctrl-C stops everything.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    # CJK characters take two terminal columns.
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def main() -> int:
+    stop = threading.Event()
+    starting = True
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+        if starting:
+            raise KeyboardInterrupt  # abandon a half-built stack through the same cleanup
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    stack = LocalStack()
+    try:
+        stack.start()
+        starting = False
+        print(banner(stack), flush=True)
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        starting = False
+        print("stopping...", file=sys.stderr, flush=True)
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

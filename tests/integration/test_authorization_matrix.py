@@ -1,0 +1,146 @@
+"""The authorization matrix: every route, every way in. A new route must join it or the suite fails.
+
+For each non-public route: no token and bad tokens are 401; a role the route does not allow is 403;
+a record of another jurisdiction is 404; the right user with a valid request succeeds within the
+route's AWS-call budget (checked by the API client on every successful request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import app  # noqa: F401 - registers every route
+
+from chalicelib.core.api import ROUTES, RouteSpec
+from chalicelib.integrity import service as integrity
+from tests.support.tokens import bad_tokens
+from tests.support.world import World
+
+Case = Callable[["Scene"], tuple[str, Any]]  # -> (path, body)
+
+
+class Scene:
+    """Records inside Shandong to reach from outside; built once per test."""
+
+    def __init__(self, api: Any, world: World) -> None:
+        self.api, self.world = api, world
+        w = world
+        sent = api.post("/instructions", token=w.token("sd-head"), body={
+            "to_org_id": w.agencies["jn"].id, "title": "检查", "body": "请核查", "respond_within_seconds": 3600})
+        assert sent.status == 201, sent.body
+        self.instruction = sent.body["id"]
+        ticket = api.post("/attachments", token=w.token("sd-head"), body={
+            "owner_kind": "instruction", "owner_id": self.instruction, "filename": "通知.pdf",
+            "content_type": "application/pdf", "size": 1000})
+        assert ticket.status == 201, ticket.body
+        self.attachment = ticket.body["attachment"]["id"]
+        self.day = "2026-01-01"
+        integrity.verify_day(self.day)
+
+
+# (method, path) -> how to call it on a Shandong record: the path and a valid body.
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/me"): lambda s: ("/me", None),
+    ("POST", "/agencies"): lambda s: ("/agencies", {"name": "测试站", "kind": "supervision", "region": "370112"}),
+    ("GET", "/agencies"): lambda s: ("/agencies?region=370000", None),
+    ("GET", "/agencies/{agency_id}"): lambda s: (f"/agencies/{s.world.agencies['lc'].id}", None),
+    ("PATCH", "/agencies/{agency_id}"): lambda s: (f"/agencies/{s.world.agencies['lc'].id}",
+                                                   {"version": 1, "contact_phone": "053188888888"}),
+    ("POST", "/agencies/{agency_id}/users"): lambda s: (f"/agencies/{s.world.agencies['lc'].id}/users", {
+        "username": "lc-new-admin", "name": "新管理员", "roles": ["admin"], "email": "new@example.cn"}),
+    ("GET", "/agencies/{agency_id}/users"): lambda s: (f"/agencies/{s.world.agencies['lc'].id}/users", None),
+    ("GET", "/users/{user_id}"): lambda s: (f"/users/{s.world.users['lc-supervisor'].id}", None),
+    ("PATCH", "/users/{user_id}"): lambda s: (f"/users/{s.world.users['lc-admin'].id}", {"version": 1, "name": "改名"}),
+    ("GET", "/activity"): lambda s: ("/activity?region=370000", None),
+    ("GET", "/inbox"): lambda s: ("/inbox", None),
+    ("POST", "/instructions"): lambda s: ("/instructions", {
+        "to_org_id": s.world.agencies["lc"].id, "title": "t", "body": "b"}),
+    ("GET", "/instructions"): lambda s: ("/instructions", None),
+    ("GET", "/instructions/{instruction_id}"): lambda s: (f"/instructions/{s.instruction}", None),
+    ("POST", "/instructions/{instruction_id}/acknowledge"): lambda s: (
+        f"/instructions/{s.instruction}/acknowledge", {"feedback": "收到"}),
+    ("POST", "/attachments"): lambda s: ("/attachments", {
+        "owner_kind": "instruction", "owner_id": s.instruction, "filename": "a.jpg", "content_type": "image/jpeg",
+        "size": 10}),
+    ("GET", "/attachments"): lambda s: (f"/attachments?owner_kind=instruction&owner_id={s.instruction}", None),
+    ("GET", "/attachments/{attachment_id}"): lambda s: (f"/attachments/{s.attachment}", None),
+    ("GET", "/integrity/reports/{day}"): lambda s: (f"/integrity/reports/{s.day}", None),
+}
+# Who succeeds on the Shandong record (must hold an allowed role).
+HAPPY_USER = {
+    ("POST", "/agencies/{agency_id}/users"): "jn-admin",
+    ("PATCH", "/agencies/{agency_id}"): "jn-admin",
+    ("PATCH", "/users/{user_id}"): "lc-admin",
+    ("POST", "/instructions/{instruction_id}/acknowledge"): "jn-admin",
+    ("POST", "/instructions"): "sd-head",
+    ("POST", "/attachments"): "sd-head",
+    ("GET", "/attachments"): "sd-head",
+    ("GET", "/integrity/reports/{day}"): "moa-analyst",
+}
+# Routes whose records belong to nobody's jurisdiction, with the reason.
+NOT_JURISDICTIONAL = {
+    ("GET", "/me"): "the caller's own record",
+    ("GET", "/inbox"): "the caller's own agency's inbox",
+    ("GET", "/instructions"): "lists only the caller's own agency's boxes",
+    ("GET", "/integrity/reports/{day}"): "a national report, for ministry analysts only",
+}
+# Routes that create something in a region rather than read a record: outside the jurisdiction is a 403.
+CREATES_IN_REGION = {("POST", "/agencies"): "the region is public reference data; the act is forbidden"}
+OUTSIDERS = ["js-admin", "js-head", "js-lab-admin", "js-lab-manager"]
+EVERYONE = ["moa-admin", "moa-analyst", "moa-dispatcher", "sd-admin", "sd-head", "sd-lab-analyst", "sd-lab-manager",
+            "lc-supervisor", "lc-officer", "lc-head", "jn-admin", "lc-admin"]
+
+
+def _id(spec: RouteSpec) -> str:
+    return f"{spec.method} {spec.path}"
+
+
+PRIVATE = [s for s in ROUTES if not s.public]
+
+
+def test_every_route_declares_roles_and_a_case():
+    for spec in ROUTES:
+        assert spec.public or spec.roles, f"{_id(spec)} declares no roles"
+        if not spec.public:
+            assert (spec.method, spec.path) in CASES, f"{_id(spec)} is missing from the authorization matrix"
+
+
+def test_public_routes_answer_without_a_token(api, aws):
+    for spec in (s for s in ROUTES if s.public):
+        path = spec.path.replace("{code}", "370000")
+        assert api.request(spec.method, path).status < 400, _id(spec)
+
+
+@pytest.mark.parametrize("spec", PRIVATE, ids=_id)
+def test_route_matrix(spec: RouteSpec, api, world: World):
+    scene = Scene(api, world)
+    path, body = CASES[(spec.method, spec.path)](scene)
+    send = lambda token: api.request(spec.method, path, token=token, body=body)  # noqa: E731
+
+    # No token, and every kind of bad token: 401, as API Gateway answers.
+    assert api.request(spec.method, path, body=body).status == 401
+    for why, token in bad_tokens(world.token("sd-admin")).items():
+        assert send(token).status == 401, f"{why} token accepted by {_id(spec)}"
+
+    # A role the route does not allow: 403.
+    outsider_roles = [u for u in EVERYONE if not set(world.users[u].roles) & spec.roles]
+    if outsider_roles:
+        reply = send(world.token(outsider_roles[0]))
+        assert reply.status == 403, (outsider_roles[0], reply.body)
+        assert reply.headers["content-type"] == "application/problem+json"
+
+    # Another province's user with an allowed role: the Shandong record does not exist for them.
+    if (spec.method, spec.path) not in NOT_JURISDICTIONAL:
+        allowed = [u for u in OUTSIDERS if set(world.users[u].roles) & spec.roles]
+        assert allowed, f"no Jiangsu user may call {_id(spec)}: extend the world"
+        reply = send(world.token(allowed[0]))
+        expected = 403 if (spec.method, spec.path) in CREATES_IN_REGION else 404
+        assert reply.status == expected, (allowed[0], reply.status, reply.body)
+
+    # The right user with a valid request succeeds (and the client checks the call budget).
+    user = HAPPY_USER.get((spec.method, spec.path), "sd-admin" if "admin" in spec.roles else "sd-head")
+    reply = send(world.token(user))
+    assert reply.status < 300, (user, reply.status, reply.body)
