@@ -83,6 +83,10 @@ def create_state_machines(function_arns: dict[str, str], role_arn: str) -> dict[
     return out
 
 
+# CloudFormation's CORS property names -> the S3 API's.
+CORS_API_NAMES = {"ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds", "Id": "ID"}
+
+
 def create_bucket(name: str, *, cors_origins: list[str], upload_function_arn: str | None = None) -> None:
     """The files bucket with the template's CORS rules and, when given, its S3 -> Lambda upload notification."""
     props = load_template()["Resources"]["FilesBucket"]["Properties"]
@@ -90,7 +94,10 @@ def create_bucket(name: str, *, cors_origins: list[str], upload_function_arn: st
     s3.create_bucket(Bucket=name)
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
     # AllowedOrigins is a CloudFormation condition on AWS; locally the caller names the origins.
-    rules = [{**rule, "AllowedOrigins": cors_origins} for rule in props["CorsConfiguration"]["CorsRules"]]
+    rules = [
+        {CORS_API_NAMES.get(key, key): value for key, value in {**rule, "AllowedOrigins": cors_origins}.items()}
+        for rule in props["CorsConfiguration"]["CorsRules"]
+    ]
     s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
     if upload_function_arn:
         lambdas = [

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-import logging
 import os
 import signal
 import socket
@@ -181,22 +179,9 @@ class LocalStack:
         self._mark("total", t0)
 
     def _start_moto(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from . import server
 
-        if self.quiet_aws:
-            # Otherwise werkzeug logs every AWS call the app makes, burying the API's own request log.
-            logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self.moto = ThreadedMotoServer(ip_address=HOST, port=self.ports.moto, verbose=False)
-        self.moto.start()
-        # The server's Step Functions only runs ASL when told to; this is its configuration endpoint.
-        conn = http.client.HTTPConnection(HOST, self.ports.moto, timeout=10)
-        try:
-            body = json.dumps({"stepfunctions": {"execute_state_machine": True}})
-            conn.request("POST", "/moto-api/config", body=body, headers={"Content-Type": "application/json"})
-            if conn.getresponse().status >= 300:
-                raise RuntimeError("moto refused to enable Step Functions execution")
-        finally:
-            conn.close()
+        self.moto = server.start(HOST, self.ports.moto, quiet=self.quiet_aws)
 
     def _create_resources(self) -> str:
         from . import resources

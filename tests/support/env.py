@@ -15,7 +15,6 @@ TEST_ENV = {
     "BUCKET_NAME": "agritrace-files",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_IDEMPOTENCY_DISABLED": "",
     "PUBLIC_BASE_URL": "https://trace.test.agritrace.cn",
 }
 
