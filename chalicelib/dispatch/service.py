@@ -44,8 +44,10 @@ def send(user: Principal, req: SendInstructionRequest) -> InstructionView:
     if not governs(user, target.region or ""):
         raise NotFoundError("no such agency in your jurisdiction")
     if target.id == user.org_id:
-        raise ValidationFailed("send instructions to the agencies below yours",
-                               errors=[{"field": "body.to_org_id", "message": "your own agency"}])
+        raise ValidationFailed(
+            "send instructions to the agencies below yours",
+            errors=[{"field": "body.to_org_id", "message": "your own agency"}],
+        )
     if not target.active:
         raise ValidationFailed("that agency is not active", errors=[{"field": "body.to_org_id", "message": "inactive"}])
     rec = store.InstructionRecord(

@@ -87,8 +87,8 @@ def create_state_machines(function_arns: dict[str, str], role_arn: str) -> dict[
 CORS_API_NAMES = {"ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds", "Id": "ID"}
 
 
-def create_bucket(name: str, *, cors_origins: list[str], upload_function_arn: str | None = None) -> None:
-    """The files bucket with the template's CORS rules and, when given, its S3 -> Lambda upload notification."""
+def create_bucket(name: str, *, cors_origins: list[str]) -> None:
+    """The files bucket with the template's versioning and CORS rules (LocalEvents adds its upload notification)."""
     props = load_template()["Resources"]["FilesBucket"]["Properties"]
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=name)
@@ -99,18 +99,6 @@ def create_bucket(name: str, *, cors_origins: list[str], upload_function_arn: st
         for rule in props["CorsConfiguration"]["CorsRules"]
     ]
     s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
-    if upload_function_arn:
-        lambdas = [
-            {
-                "LambdaFunctionArn": upload_function_arn,
-                "Events": [cfg["Event"]],
-                "Filter": {"Key": {"FilterRules": cfg["Filter"]["S3Key"]["Rules"]}},
-            }
-            for cfg in props["NotificationConfiguration"]["LambdaConfigurations"]
-        ]
-        s3.put_bucket_notification_configuration(
-            Bucket=name, NotificationConfiguration={"LambdaFunctionConfigurations": lambdas}
-        )
 
 
 def create_user_pool(name: str, *, auth_flows: list[str]) -> tuple[str, str]:

@@ -29,7 +29,7 @@ def serialize_dynamodb() -> None:
     if _serialized:
         return
     for handler in (DynamoHandler, DynamoDBStreamsHandler):
-        handler.call_action = _locked(BaseResponse.call_action)  # type: ignore[method-assign]
+        handler.call_action = _locked(handler.call_action)  # type: ignore[method-assign]
     _serialized = True
 
 

@@ -163,7 +163,6 @@ class LocalStack:
         from .events import LocalEvents
 
         self.events = LocalEvents(stream_arn)  # imports app: the environment is complete by now
-        self._wire_uploads()
         self._clear_caches()
         t = self._mark("events", t)
         self.settler = Settler(self.events)
@@ -196,17 +195,9 @@ class LocalStack:
         os.environ["OIDC_ISSUER"] = f"https://cognito-idp.{REGION}.amazonaws.com/{self.pool_id}"  # moto's `iss`
         os.environ["OIDC_AUDIENCE"] = self.client_id
         os.environ["OIDC_JWKS_URL"] = f"{self.ports.moto_url}/{self.pool_id}/.well-known/jwks.json"
-        return streams["MainTable"]
-
-    def _wire_uploads(self) -> None:
-        import boto3
-
-        from . import resources
-        from .router import PREFIX
-
-        arn = boto3.client("lambda").get_function(FunctionName=PREFIX + "on_upload")["Configuration"]["FunctionArn"]
         # Any local origin: a web console under development runs on some other localhost port.
-        resources.create_bucket(os.environ["BUCKET_NAME"], cors_origins=["*"], upload_function_arn=arn)
+        resources.create_bucket(os.environ["BUCKET_NAME"], cors_origins=["*"])
+        return streams["MainTable"]
 
     @staticmethod
     def _clear_caches() -> None:

@@ -28,13 +28,24 @@ class Scene:
     def __init__(self, api: Any, world: World) -> None:
         self.api, self.world = api, world
         w = world
-        sent = api.post("/instructions", token=w.token("sd-head"), body={
-            "to_org_id": w.agencies["jn"].id, "title": "检查", "body": "请核查", "respond_within_seconds": 3600})
+        sent = api.post(
+            "/instructions",
+            token=w.token("sd-head"),
+            body={"to_org_id": w.agencies["jn"].id, "title": "检查", "body": "请核查", "respond_within_seconds": 3600},
+        )
         assert sent.status == 201, sent.body
         self.instruction = sent.body["id"]
-        ticket = api.post("/attachments", token=w.token("sd-head"), body={
-            "owner_kind": "instruction", "owner_id": self.instruction, "filename": "通知.pdf",
-            "content_type": "application/pdf", "size": 1000})
+        ticket = api.post(
+            "/attachments",
+            token=w.token("sd-head"),
+            body={
+                "owner_kind": "instruction",
+                "owner_id": self.instruction,
+                "filename": "通知.pdf",
+                "content_type": "application/pdf",
+                "size": 1000,
+            },
+        )
         assert ticket.status == 201, ticket.body
         self.attachment = ticket.body["attachment"]["id"]
         self.day = "2026-01-01"
@@ -47,24 +58,39 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/agencies"): lambda s: ("/agencies", {"name": "测试站", "kind": "supervision", "region": "370112"}),
     ("GET", "/agencies"): lambda s: ("/agencies?region=370000", None),
     ("GET", "/agencies/{agency_id}"): lambda s: (f"/agencies/{s.world.agencies['lc'].id}", None),
-    ("PATCH", "/agencies/{agency_id}"): lambda s: (f"/agencies/{s.world.agencies['lc'].id}",
-                                                   {"version": 1, "contact_phone": "053188888888"}),
-    ("POST", "/agencies/{agency_id}/users"): lambda s: (f"/agencies/{s.world.agencies['lc'].id}/users", {
-        "username": "lc-new-admin", "name": "新管理员", "roles": ["admin"], "email": "new@example.cn"}),
+    ("PATCH", "/agencies/{agency_id}"): lambda s: (
+        f"/agencies/{s.world.agencies['lc'].id}",
+        {"version": 1, "contact_phone": "053188888888"},
+    ),
+    ("POST", "/agencies/{agency_id}/users"): lambda s: (
+        f"/agencies/{s.world.agencies['lc'].id}/users",
+        {"username": "lc-new-admin", "name": "新管理员", "roles": ["admin"], "email": "new@example.cn"},
+    ),
     ("GET", "/agencies/{agency_id}/users"): lambda s: (f"/agencies/{s.world.agencies['lc'].id}/users", None),
     ("GET", "/users/{user_id}"): lambda s: (f"/users/{s.world.users['lc-supervisor'].id}", None),
     ("PATCH", "/users/{user_id}"): lambda s: (f"/users/{s.world.users['lc-admin'].id}", {"version": 1, "name": "改名"}),
     ("GET", "/activity"): lambda s: ("/activity?region=370000", None),
     ("GET", "/inbox"): lambda s: ("/inbox", None),
-    ("POST", "/instructions"): lambda s: ("/instructions", {
-        "to_org_id": s.world.agencies["lc"].id, "title": "t", "body": "b"}),
+    ("POST", "/instructions"): lambda s: (
+        "/instructions",
+        {"to_org_id": s.world.agencies["lc"].id, "title": "t", "body": "b"},
+    ),
     ("GET", "/instructions"): lambda s: ("/instructions", None),
     ("GET", "/instructions/{instruction_id}"): lambda s: (f"/instructions/{s.instruction}", None),
     ("POST", "/instructions/{instruction_id}/acknowledge"): lambda s: (
-        f"/instructions/{s.instruction}/acknowledge", {"feedback": "收到"}),
-    ("POST", "/attachments"): lambda s: ("/attachments", {
-        "owner_kind": "instruction", "owner_id": s.instruction, "filename": "a.jpg", "content_type": "image/jpeg",
-        "size": 10}),
+        f"/instructions/{s.instruction}/acknowledge",
+        {"feedback": "收到"},
+    ),
+    ("POST", "/attachments"): lambda s: (
+        "/attachments",
+        {
+            "owner_kind": "instruction",
+            "owner_id": s.instruction,
+            "filename": "a.jpg",
+            "content_type": "image/jpeg",
+            "size": 10,
+        },
+    ),
     ("GET", "/attachments"): lambda s: (f"/attachments?owner_kind=instruction&owner_id={s.instruction}", None),
     ("GET", "/attachments/{attachment_id}"): lambda s: (f"/attachments/{s.attachment}", None),
     ("GET", "/integrity/reports/{day}"): lambda s: (f"/integrity/reports/{s.day}", None),
@@ -90,8 +116,20 @@ NOT_JURISDICTIONAL = {
 # Routes that create something in a region rather than read a record: outside the jurisdiction is a 403.
 CREATES_IN_REGION = {("POST", "/agencies"): "the region is public reference data; the act is forbidden"}
 OUTSIDERS = ["js-admin", "js-head", "js-lab-admin", "js-lab-manager"]
-EVERYONE = ["moa-admin", "moa-analyst", "moa-dispatcher", "sd-admin", "sd-head", "sd-lab-analyst", "sd-lab-manager",
-            "lc-supervisor", "lc-officer", "lc-head", "jn-admin", "lc-admin"]
+EVERYONE = [
+    "moa-admin",
+    "moa-analyst",
+    "moa-dispatcher",
+    "sd-admin",
+    "sd-head",
+    "sd-lab-analyst",
+    "sd-lab-manager",
+    "lc-supervisor",
+    "lc-officer",
+    "lc-head",
+    "jn-admin",
+    "lc-admin",
+]
 
 
 def _id(spec: RouteSpec) -> str:

@@ -1,0 +1,154 @@
+"""Audit chains, the activity feed, attachments and the nightly integrity check, as operators see them."""
+
+import boto3
+import requests
+
+from chalicelib.attachments import store as attachments
+from chalicelib.core import audit, clock
+from chalicelib.core.db import Entity
+from chalicelib.integrity import service as integrity
+from chalicelib.orgs import store as orgs
+from tests.support.world import World
+
+
+def test_every_change_is_chained_and_tampering_is_detected(api, world: World):
+    lc = world.agencies["lc"].id
+    api.patch(f"/agencies/{lc}", token=world.token("jn-admin"), body={"version": 1, "address": "历城区山大路"})
+    record = orgs.get_agency(lc)
+    report = audit.verify_chain(record)
+    assert report.intact and report.length == 2
+    # Someone edits the table behind the platform's back.
+    boto3.client("dynamodb").update_item(
+        TableName="agritrace-main",
+        Key={"pk": {"S": record.pk}, "sk": {"S": "ORG"}},
+        UpdateExpression="SET address = :a",
+        ExpressionAttributeValues={":a": {"S": "伪造地址"}},
+    )
+    tampered = audit.verify_chain(orgs.get_agency(lc))
+    assert not tampered.intact and "differs" in (tampered.problem or "")
+    # The nightly job reports it for the day of the change.
+    day = clock.now().date().isoformat()
+    report_view = integrity.verify_day(day)
+    assert report_view.checked >= 10
+    assert [b.record for b in report_view.broken] == [record.pk]
+    shown = api.get(f"/integrity/reports/{day}", token=world.token("moa-analyst"))
+    assert shown.status == 200 and shown.body["broken"][0]["record"] == record.pk
+
+
+def test_a_changed_audit_entry_breaks_the_chain(world: World):
+    record = orgs.get_agency(world.agencies["lx"].id)
+    entry = next(iter(audit.AuditEntry.query(record.pk, audit.AuditEntry.sk.startswith("AUDIT#"))))
+    entry.actor = "someone-else"
+    entry.save(add_version_condition=False)
+    assert not audit.verify_chain(Entity.get(record.pk, record.sk)).intact
+
+
+def test_changes_reach_the_feeds_of_every_level_above_once(api, world: World, events):
+    made = api.post(
+        "/agencies",
+        token=world.token("lc-admin"),
+        body={"name": "港沟街道农产品质量安全监管站", "kind": "supervision", "region": "370112"},
+    )
+    assert made.status == 201
+    events.settle()
+    events.poller.iterators.clear()  # the stream is delivered again from the start: nothing doubles
+    events.settle()
+    for viewer, region in [
+        ("lc-head", "370112"),
+        ("sd-head", "370100"),
+        ("sd-head", "370000"),
+        ("moa-analyst", "000000"),
+    ]:
+        feed = api.get(f"/activity?region={region}&limit=200", token=world.token(viewer))
+        assert feed.status == 200, feed.body
+        hits = [i for i in feed.body["items"] if i["id"] == made.body["id"]]
+        assert len(hits) == 1 and hits[0]["action"] == "agency.created", (viewer, region, hits)
+    assert api.get("/activity?region=370000", token=world.token("js-head")).status == 404
+    assert api.get("/activity?region=370112", token=world.token("lx-supervisor")).status == 404
+
+
+def _upload(api, world: World, content_type: str, data: bytes, events):
+    sent = api.post(
+        "/instructions",
+        token=world.token("sd-head"),
+        body={"to_org_id": world.agencies["jn"].id, "title": "附件", "body": "见附件"},
+    ).body
+    ticket = api.post(
+        "/attachments",
+        token=world.token("sd-head"),
+        body={
+            "owner_kind": "instruction",
+            "owner_id": sent["id"],
+            "filename": "现场.jpg",
+            "content_type": content_type,
+            "size": len(data),
+        },
+    )
+    assert ticket.status == 201, ticket.body
+    form = ticket.body["upload"]
+    assert form["fields"]["key"].startswith("uploads/instruction/")
+    posted = requests.post(form["url"], data=form["fields"], files={"file": ("x", data)}, timeout=10)
+    assert posted.status_code in (200, 204), posted.text
+    events.settle()
+    return ticket.body["attachment"]["id"], sent["id"]
+
+
+def test_a_real_photo_is_attached_with_its_hash(api, world: World, events):
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + b"x" * 200
+    att_id, _ = _upload(api, world, "image/jpeg", jpeg, events)
+    shown = api.get(f"/attachments/{att_id}", token=world.token("jn-admin"))
+    assert shown.body["state"] == "attached"
+    import hashlib
+
+    assert shown.body["sha256"] == hashlib.sha256(jpeg).hexdigest()
+    assert shown.body["download_url"]
+    assert api.get(f"/attachments/{att_id}", token=world.token("js-head")).status == 404
+
+
+def test_bytes_that_are_not_the_declared_type_end_in_quarantine(api, world: World, events):
+    att_id, _ = _upload(api, world, "image/jpeg", b"MZ\x90\x00 this is an executable", events)
+    rec = attachments.get(att_id)
+    assert rec.state == "quarantined" and rec.key.startswith("quarantine/")
+    shown = api.get(f"/attachments/{att_id}", token=world.token("sd-head")).body
+    assert shown["download_url"] is None and "not image/jpeg" in shown["problem"]
+    s3 = boto3.client("s3")
+    assert s3.list_objects_v2(Bucket="agritrace-files", Prefix="uploads/").get("KeyCount") == 0
+
+
+def test_upload_policy_binds_key_type_and_size(api, world: World):
+    sent = api.post(
+        "/instructions",
+        token=world.token("sd-head"),
+        body={"to_org_id": world.agencies["jn"].id, "title": "t", "body": "b"},
+    ).body
+    ticket = api.post(
+        "/attachments",
+        token=world.token("sd-head"),
+        body={
+            "owner_kind": "instruction",
+            "owner_id": sent["id"],
+            "filename": "r.pdf",
+            "content_type": "application/pdf",
+            "size": 5000,
+        },
+    ).body
+    import base64
+    import json
+
+    policy = json.loads(base64.b64decode(ticket["upload"]["fields"]["policy"]))
+    conditions = policy["conditions"]
+    assert {"Content-Type": "application/pdf"} in conditions
+    assert ["content-length-range", 1, 5000] in conditions
+    assert {"key": ticket["upload"]["fields"]["key"]} in conditions
+    too_big = api.post(
+        "/attachments",
+        token=world.token("sd-head"),
+        body={
+            "owner_kind": "instruction",
+            "owner_id": sent["id"],
+            "filename": "v.mp4",
+            "content_type": "video/mp4",
+            "size": 10**10,
+        },
+    )
+    assert too_big.status == 413
