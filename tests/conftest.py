@@ -1,4 +1,8 @@
-"""Fixtures: moto resources built from infra/, a world of agencies and users, an API client that counts calls."""
+"""Fixtures: moto resources built from infra/, a world of agencies and users, an API client that counts calls.
+
+One world per test module: building it goes through the real services (Cognito, audited writes),
+so tests in a module share it and use their own records, never another test's.
+"""
 
 from __future__ import annotations
 
@@ -21,29 +25,29 @@ from tests.support.world import Identity, World, build_world, stand_up  # noqa: 
 gateway.install()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def stack() -> Iterator[tuple[Identity, str]]:
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         yield stand_up()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def aws(stack: tuple[Identity, str]) -> Identity:
     return stack[0]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def events(stack: tuple[Identity, str]) -> LocalEvents:
     """The stream poller, Lambda router and state machines, as the deployment wires them."""
     return LocalEvents(stack[1])
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def world(aws: Identity) -> World:
     return build_world(aws)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def api(aws: Identity) -> Iterator[ApiClient]:
     from chalice.test import Client
 

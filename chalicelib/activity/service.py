@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import date
+from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.access import Principal, governs
@@ -26,7 +27,7 @@ def record_activity(change: RecordChange) -> None:
     record_pk = str(image["pk"])
     at = str(image.get("updated_at") or clock.iso(clock.now()))
     day = clock.cst_day(clock.parse_iso(at))
-    base = {
+    base: dict[str, Any] = {
         "at": at,
         "record_kind": change.kind,
         "record_id": str(image.get("id", record_pk)),

@@ -6,7 +6,7 @@ import json
 import re
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,7 +159,7 @@ class Api:
         path: str,
         method: str,
         *,
-        roles: frozenset[str] | set[str],
+        roles: Collection[str],
         summary: str,
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,12 @@ class AuditEntry(Entity, discriminator="Audit"):
         shard = zlib.crc32(self.record_pk.encode()) % AUDIT_DAY_SHARDS
         self.gsi2pk = f"AUDITDAY#{self.at[:10]}#{shard}"
         self.gsi2sk = f"{self.record_pk}#{int(self.seq):08d}"
+
+
+@lru_cache(maxsize=1)
+def _connection() -> Connection:
+    # One client per container: building a botocore client costs more than the write itself.
+    return Connection(region=Entity.Meta.region)
 
 
 def canonical(value: Any) -> str:
@@ -129,7 +136,7 @@ def commit(changes: Sequence[Change] | Change, *, actor: str, extra_puts: Iterab
     before = [_bookkeeping(c.record) for c in changes]
     entries = [_entry_for(c, actor, at) for c in changes]
     try:
-        with TransactWrite(connection=Connection(region=Entity.Meta.region)) as tx:
+        with TransactWrite(connection=_connection()) as tx:
             for change, entry in zip(changes, entries, strict=True):
                 tx.save(change.record, condition=change.condition)
                 tx.save(entry, condition=AuditEntry.pk.does_not_exist())

@@ -85,6 +85,6 @@ class StreamDispatcher:
 
     def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """Lambda entry: a failed record is reported back so the poller retries from it, never skipped."""
-        return process_partial_response(
+        return process_partial_response(  # type: ignore[return-value]
             event=event, record_handler=self.record_handler, processor=self.processor, context=context
         )

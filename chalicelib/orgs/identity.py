@@ -6,7 +6,7 @@ import secrets
 import string
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -35,7 +35,7 @@ class IdentityProvider(Protocol):
 class CognitoIdentity:
     """A Cognito user pool: the issuer of the global regions and of the local stack."""
 
-    def __init__(self, user_pool_id: str, client: object | None = None) -> None:
+    def __init__(self, user_pool_id: str, client: Any = None) -> None:
         self.pool = user_pool_id
         self.client = client or boto3.client("cognito-idp")
 
@@ -46,7 +46,7 @@ class CognitoIdentity:
         if identity.phone:
             attrs += [{"Name": "phone_number", "Value": identity.phone}]
         try:
-            created = self.client.admin_create_user(  # type: ignore[attr-defined]
+            created = self.client.admin_create_user(
                 UserPoolId=self.pool,
                 Username=identity.username,
                 UserAttributes=attrs,
@@ -57,7 +57,7 @@ class CognitoIdentity:
             code = exc.response["Error"]["Code"]
             if code == "UsernameExistsException":
                 # A retried request: the identity exists, and the caller decides whether it is theirs.
-                found = self.client.admin_get_user(UserPoolId=self.pool, Username=identity.username)  # type: ignore[attr-defined]
+                found = self.client.admin_get_user(UserPoolId=self.pool, Username=identity.username)
                 return _sub(found.get("UserAttributes", []))
             if code in {"InvalidParameterException", "InvalidPasswordException"}:
                 raise ValidationFailed(exc.response["Error"].get("Message", "identity rejected")) from exc
@@ -67,7 +67,7 @@ class CognitoIdentity:
         return _sub(created.get("Attributes", []))
 
     def set_enabled(self, username: str, enabled: bool) -> None:
-        call = self.client.admin_enable_user if enabled else self.client.admin_disable_user  # type: ignore[attr-defined]
+        call = self.client.admin_enable_user if enabled else self.client.admin_disable_user
         try:
             call(UserPoolId=self.pool, Username=username)
         except (ClientError, BotoCoreError) as exc:

@@ -139,27 +139,24 @@ class _Loader:
             user_id = service.create_user(self.principal(creator), org.id, req).id
         except AlreadyExistsError:
             user_id = self._subject(username)
-        self._enrol(username, user_id, org)
+        self._enrol(username, user_id, [r.value for r in roles], org)
 
     def _subject(self, username: str) -> str:
         attrs = self.idp.admin_get_user(UserPoolId=self.pool_id, Username=username)["UserAttributes"]
         return next(a["Value"] for a in attrs if a["Name"] == "sub")
 
-    def _enrol(self, username: str, user_id: str, org: AgencyView) -> None:
+    def _enrol(self, username: str, user_id: str, roles: list[str], org: AgencyView) -> None:
         """Record the user and give them the shared demo password (created users only have a temporary one)."""
         self.idp.admin_set_user_password(UserPoolId=self.pool_id, Username=username, Password=PASSWORD, Permanent=True)
-        rec = store.get_user(user_id)
         self._user_ids[username] = user_id
-        self.demo.users[username] = DemoUser(
-            username, tuple(sorted(rec.roles or ())), org.name, org.region, org.region_name
-        )
+        self.demo.users[username] = DemoUser(username, tuple(sorted(roles)), org.name, org.region, org.region_name)
 
     def ministry(self) -> None:
         agency, admin = bootstrap.bootstrap_national(
             agency_name="农业农村部", username="moa-admin", name="农业农村部管理员", email="moa-admin@example.cn"
         )
         self.demo.agencies["moa"] = service.agency_view(agency)
-        self._enrol("moa-admin", admin.id, self.demo.agencies["moa"])
+        self._enrol("moa-admin", admin.id, sorted(admin.roles or ()), self.demo.agencies["moa"])
         self.user("moa-admin", "moa", "moa-analyst", [Role.MINISTRY_ANALYST])
         self.user("moa-admin", "moa", "moa-dispatcher", [Role.DISPATCHER])
 

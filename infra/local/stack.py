@@ -165,8 +165,6 @@ class LocalStack:
         self.events = LocalEvents(stream_arn)  # imports app: the environment is complete by now
         self._clear_caches()
         t = self._mark("events", t)
-        self.settler = Settler(self.events)
-        self.settler.start()
         if self.load_demo:
             from . import demo
 
@@ -174,6 +172,10 @@ class LocalStack:
             t = self._mark("demo", t)
         gateway.install()
         self._start_api()
+        # Started last: polling the stream while the demo loads doubles the load time (one GIL, one
+        # DynamoDB lock), so the demo's events reach the activity feed in the first seconds after start.
+        self.settler = Settler(self.events)
+        self.settler.start()
         self._write_state()
         self._mark("total", t0)
 

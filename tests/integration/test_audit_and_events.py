@@ -30,9 +30,10 @@ def test_every_change_is_chained_and_tampering_is_detected(api, world: World):
     day = clock.now().date().isoformat()
     report_view = integrity.verify_day(day)
     assert report_view.checked >= 10
-    assert [b.record for b in report_view.broken] == [record.pk]
+    assert record.pk in [b.record for b in report_view.broken]
+    assert orgs.get_agency(world.agencies["jn"].id).pk not in [b.record for b in report_view.broken]
     shown = api.get(f"/integrity/reports/{day}", token=world.token("moa-analyst"))
-    assert shown.status == 200 and shown.body["broken"][0]["record"] == record.pk
+    assert shown.status == 200 and record.pk in [b["record"] for b in shown.body["broken"]]
 
 
 def test_a_changed_audit_entry_breaks_the_chain(world: World):
@@ -112,7 +113,8 @@ def test_bytes_that_are_not_the_declared_type_end_in_quarantine(api, world: Worl
     shown = api.get(f"/attachments/{att_id}", token=world.token("sd-head")).body
     assert shown["download_url"] is None and "not image/jpeg" in shown["problem"]
     s3 = boto3.client("s3")
-    assert s3.list_objects_v2(Bucket="agritrace-files", Prefix="uploads/").get("KeyCount") == 0
+    left = s3.list_objects_v2(Bucket="agritrace-files", Prefix="uploads/").get("Contents", [])
+    assert att_id not in " ".join(o["Key"] for o in left)
 
 
 def test_upload_policy_binds_key_type_and_size(api, world: World):

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 import app  # noqa: F401 - registers every route
-
 from chalicelib.core.api import ROUTES, RouteSpec
 from chalicelib.integrity import service as integrity
 from tests.support.tokens import bad_tokens

@@ -1,0 +1,49 @@
+"""`python -m bench [--check] [--only SECTION ...]`: prints the figures described in bench/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+SECTIONS = ("coldstart", "calls", "stream")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="exit 1 if the cold-start ratio is over its target")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="sections to run")
+    parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per cold-start figure (default 7)")
+    parser.add_argument("--records", type=int, default=2000, help="audited changes for the stream bench")
+    args = parser.parse_args(argv)
+
+    failed = False
+    started = time.perf_counter()
+    for section in SECTIONS:
+        if section not in args.only:
+            continue
+        begin = time.perf_counter()
+        if section == "coldstart":
+            from bench import coldstart
+
+            result = coldstart.measure(runs=args.runs)
+            print(coldstart.report(result))
+            failed = not result.ok
+        elif section == "calls":
+            from bench import calls
+
+            print(calls.report(calls.measure()))
+        else:
+            from bench import stream
+
+            print(stream.report(stream.measure(args.records)))
+        print(f"({section}: {time.perf_counter() - begin:.0f} s)\n", flush=True)
+    print(f"bench done in {time.perf_counter() - started:.0f} s")
+    if args.check and failed:
+        print("cold-start ratio over its target", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
