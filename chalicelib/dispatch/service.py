@@ -91,6 +91,12 @@ def acknowledge(user: Principal, instruction_id: str, req: AcknowledgeRequest) -
     if rec.state not in {"sent", "awaiting", "overdue"}:
         raise InvalidStateError(f"the instruction is already {rec.state}")
     expected, token = rec.state, rec.ack_token
+    if token:
+        # Answer the workflow first: if its deadline already passed, this acknowledgement is a late one.
+        try:
+            workflows.send_success(token, {"acknowledged_by": user.user_id})
+        except InvalidStateError:
+            expected = "overdue" if store.get(instruction_id).state == "overdue" else expected
     rec.state, rec.ack_token = "acknowledged", None
     rec.acknowledged_by, rec.acknowledged_at, rec.feedback = user.user_id, clock.iso(clock.now()), req.feedback
     audit.commit(
@@ -102,8 +108,6 @@ def acknowledge(user: Principal, instruction_id: str, req: AcknowledgeRequest) -
         ),
         actor=user.user_id,
     )
-    if token:
-        workflows.send_success(token, {"acknowledged_by": user.user_id})
     return view(rec)
 
 

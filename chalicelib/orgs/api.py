@@ -29,7 +29,14 @@ ADMIN = {Role.ADMIN}
 DIRECTORY_READERS = {Role.ADMIN, Role.HEAD, Role.DISPATCHER, Role.MINISTRY_ANALYST}
 
 
-@api.route("/me", "GET", roles=ALL_ROLES, summary="The signed-in user and their agency", response=MeView)
+@api.route(
+    "/me",
+    "GET",
+    roles=ALL_ROLES,
+    summary="The signed-in user and their agency",
+    response=MeView,
+    budget=Budget(reads=2, writes=0),
+)
 def me(ctx: RequestContext) -> MeView:
     return service.me(ctx.user)
 
