@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
-
-import jwt
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings, get_settings
 from .errors import Unauthenticated
@@ -13,14 +11,22 @@ from .errors import Unauthenticated
 ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384"]
 
 
+if TYPE_CHECKING:
+    import jwt
+
+
 @lru_cache(maxsize=4)
 def _jwks_client(url: str) -> jwt.PyJWKClient:
+    import jwt  # only the authorizer Lambda verifies tokens: keep it out of the API's cold start
+
     # PyJWKClient caches the key set and refetches on an unknown `kid` (key rotation).
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600, timeout=5)
 
 
 def verify_token(token: str, settings: Settings | None = None) -> dict[str, Any]:
     """Claims of a valid token; any fault (shape, signature, expiry, issuer, audience) is a 401."""
+    import jwt
+
     settings = settings or get_settings()
     if token.lower().startswith("bearer "):
         token = token[7:].strip()

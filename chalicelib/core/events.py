@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-
-logger = Logger(service="agritrace")
+if TYPE_CHECKING:  # the batch utilities load only in the stream Lambda, not in the API's cold start
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 
 @dataclass(frozen=True)
@@ -73,6 +70,8 @@ def to_change(record: DynamoDBRecord) -> RecordChange | None:
 
 class StreamDispatcher:
     def __init__(self, subscribers: Sequence[Subscriber]) -> None:
+        from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+
         self.subscribers = list(subscribers)
         self.processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
@@ -85,6 +84,8 @@ class StreamDispatcher:
 
     def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """Lambda entry: a failed record is reported back so the poller retries from it, never skipped."""
+        from aws_lambda_powertools.utilities.batch import process_partial_response
+
         return process_partial_response(  # type: ignore[return-value]
             event=event, record_handler=self.record_handler, processor=self.processor, context=context
         )

@@ -107,12 +107,17 @@ class Settler(threading.Thread):
         self._reported = {"stream": 0, "lambda": 0}
 
     def run(self) -> None:
-        while not self.halt.wait(self.interval):
+        while not self.halt.is_set():
             try:
-                self.events.settle()
+                # One poll at a time rather than events.settle(), which drains everything: a stop then
+                # waits for one batch at most, even while the demo's backlog is being delivered.
+                moved = self.events.poller.poll_once() + self.events.router.run_pending()
             except Exception:  # noqa: BLE001 - the poller must outlive one bad tick, as Lambda's does
                 print(f"[settler] {traceback.format_exc()}", file=sys.stderr)
+                moved = 0
             self._report()
+            if not moved:
+                self.halt.wait(self.interval)
 
     def _report(self) -> None:
         # Handler failures are caught for the retry logic; print them so they are not silent.

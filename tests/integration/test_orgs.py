@@ -14,9 +14,17 @@ def test_me_shows_user_and_agency(api, world: World):
 
 def test_admin_creates_a_user_who_can_then_sign_in(api, world: World):
     lc = world.agencies["lc"].id
-    made = api.post(f"/agencies/{lc}/users", token=world.token("lc-admin"), body={
-        "username": "lc-sampler-2", "name": "王采样", "roles": ["sampler"], "phone": "+8613800000000",
-        "certificate": {"number": "鲁农执-0099", "valid_until": "2028-06-30"}})
+    made = api.post(
+        f"/agencies/{lc}/users",
+        token=world.token("lc-admin"),
+        body={
+            "username": "lc-sampler-2",
+            "name": "王采样",
+            "roles": ["sampler"],
+            "phone": "+8613800000000",
+            "certificate": {"number": "鲁农执-0099", "valid_until": "2028-06-30"},
+        },
+    )
     assert made.status == 201, made.body
     me = api.get("/me", token=world.identity.token("lc-sampler-2"))
     assert me.status == 200 and me.body["user"]["roles"] == ["sampler"]
@@ -24,18 +32,27 @@ def test_admin_creates_a_user_who_can_then_sign_in(api, world: World):
 
 
 def test_roles_must_fit_the_kind_of_agency(api, world: World):
-    reply = api.post(f"/agencies/{world.agencies['lc'].id}/users", token=world.token("lc-admin"), body={
-        "username": "lc-analyst", "name": "x", "roles": ["lab_analyst"], "email": "a@example.cn"})
+    reply = api.post(
+        f"/agencies/{world.agencies['lc'].id}/users",
+        token=world.token("lc-admin"),
+        body={"username": "lc-analyst", "name": "x", "roles": ["lab_analyst"], "email": "a@example.cn"},
+    )
     assert reply.status == 400 and reply.body["errors"][0]["field"] == "body.roles"
 
 
 def test_an_agency_above_appoints_only_the_admin_below(api, world: World):
     lc = world.agencies["lc"].id
-    ok = api.post(f"/agencies/{lc}/users", token=world.token("jn-admin"), body={
-        "username": "lc-admin-2", "name": "x", "roles": ["admin"], "email": "b@example.cn"})
+    ok = api.post(
+        f"/agencies/{lc}/users",
+        token=world.token("jn-admin"),
+        body={"username": "lc-admin-2", "name": "x", "roles": ["admin"], "email": "b@example.cn"},
+    )
     assert ok.status == 201
-    no = api.post(f"/agencies/{lc}/users", token=world.token("jn-admin"), body={
-        "username": "lc-sup-9", "name": "x", "roles": ["supervisor"], "email": "c@example.cn"})
+    no = api.post(
+        f"/agencies/{lc}/users",
+        token=world.token("jn-admin"),
+        body={"username": "lc-sup-9", "name": "x", "roles": ["supervisor"], "email": "c@example.cn"},
+    )
     assert no.status == 403
 
 

@@ -25,11 +25,18 @@ def test_every_region_hangs_under_an_existing_parent():
             assert city.code.startswith(prefix(province.code))
 
 
-@pytest.mark.parametrize(("outer", "inner", "inside"), [
-    ("000000", "370112", True), ("370000", "370112", True), ("370100", "370112", True),
-    ("370112", "370112001", True), ("370102", "370112", False), ("320000", "370112", False),
-    ("370112", "370100", False),
-])
+@pytest.mark.parametrize(
+    ("outer", "inner", "inside"),
+    [
+        ("000000", "370112", True),
+        ("370000", "370112", True),
+        ("370100", "370112", True),
+        ("370112", "370112001", True),
+        ("370102", "370112", False),
+        ("320000", "370112", False),
+        ("370112", "370100", False),
+    ],
+)
 def test_jurisdiction_is_a_code_prefix(outer, inner, inside):
     assert contains(outer, inner) is inside
 
