@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q "pip>=24,<26.3"  # chalice 1.34 needs pip<26.3
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
@@ -215,10 +216,13 @@ class LocalStack:
             cached.cache_clear()
 
     def _start_api(self) -> None:
-        from chalice.local import create_local_server
+        from chalice.local import ChaliceRequestHandler, create_local_server
 
         import app as application
 
+        # http.server answers a method it has no do_X for (TRACE, QUERY, ...) with its own 501 page; API Gateway
+        # answers every method itself, so every method goes to the local gateway (405 when the route lacks it).
+        ChaliceRequestHandler.__getattr__ = _any_method  # type: ignore[attr-defined]
         self.api = create_local_server(application.app, chalice_config(application.app), HOST, self.ports.api)
         self.api_thread = threading.Thread(target=self.api.server.serve_forever, name="api", daemon=True)
         self.api_thread.start()
@@ -250,6 +254,8 @@ class LocalStack:
         if self.settler is not None:
             self.settler.stop()
         if self.moto is not None:
+            # Executions still waiting for a callback fail as the server goes away; that is not news.
+            logging.getLogger("moto.stepfunctions").setLevel(logging.ERROR)
             self.moto.stop()
         path = state_file()
         try:
@@ -263,6 +269,12 @@ def _demo_password() -> str:
     from .demo import PASSWORD
 
     return PASSWORD
+
+
+def _any_method(handler: Any, name: str) -> Any:
+    if name.startswith("do_"):
+        return handler._generic_handle
+    raise AttributeError(name)
 
 
 def banner(stack: LocalStack) -> str:
@@ -295,11 +307,15 @@ def banner(stack: LocalStack) -> str:
             "  (jn-lixia-supervisor, qd-laoshan-officer, wf-shouguang-admin, ...).",
             f"  Every demo user's password: {_demo_password()}",
         ]
+    # `make token` finds a stack started with its own state file only when told where it is.
+    token = "make -s token user=sd-admin"
+    if state_file() != DEFAULT_STATE_FILE:
+        token = f"LOCAL_STATE_FILE={state_file()} {token}"
     lines += [
         "",
         "Sign in from another shell:",
-        "  make -s token user=sd-admin",
-        f'  curl -H "Authorization: Bearer $(make -s token user=sd-admin)" {ports.api_url}/me',
+        f"  {token}",
+        f'  curl -H "Authorization: Bearer $({token})" {ports.api_url}/me',
         "",
         "Ctrl-C stops everything.",
         "",
