@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from chalicelib.core.models import IsoDate, PageQuery, RegionCode
+from chalicelib.core.models import PageQuery, RegionCode, View
 
 
 class FeedQuery(PageQuery):
     region: RegionCode | None = Field(default=None, description="defaults to your agency's region")
-    day: IsoDate | None = Field(default=None, description="China Standard Time day; defaults to today")
+    day: date | None = Field(default=None, description="China Standard Time day; defaults to today")
 
 
-class FeedItemView(BaseModel):
+class FeedItemView(View):
     """Feed item (动态)."""
 
     at: str
@@ -27,6 +28,6 @@ class FeedItemView(BaseModel):
     summary: dict[str, Any] | None
 
 
-class FeedPage(BaseModel):
+class FeedPage(View):
     items: list[FeedItemView]
     next_cursor: str | None = None

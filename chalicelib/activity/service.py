@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date
 from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.access import Principal, governs
-from chalicelib.core.errors import NotFoundError, ValidationFailed
+from chalicelib.core.errors import NotFoundError, Unprocessable
 from chalicelib.core.events import RecordChange
 from chalicelib.regions.catalog import catalog
 
@@ -60,29 +59,37 @@ def _view(item: store.FeedItem) -> FeedItemView:
 
 
 def region_feed(user: Principal, query: FeedQuery) -> FeedPage:
-    """A governing agency's view of what changed in a region of its jurisdiction on one day, newest first."""
+    """A governing agency's view of what changed in a region of its jurisdiction on one day, newest first.
+
+    A busy day is split into shards; each page reads every shard below its own position and merges
+    them, so pages stay in time order across shards.
+    """
     region = catalog().get(query.region or user.org_region)
     if not governs(user, region.code):
         raise NotFoundError("that region is outside your jurisdiction")
-    day = query.day or clock.cst_day(clock.now())
-    try:
-        date.fromisoformat(day)
-    except ValueError:
-        raise ValidationFailed("day is not a date", errors=[{"field": "query.day", "message": "invalid"}]) from None
+    day = (query.day or clock.now().astimezone(clock.CST).date()).isoformat()
     partitions = store.region_feed_partitions(region.code, region.level, day)
-    # A sharded day is read shard by shard; the cursor says which shard and where in it.
-    shard, inner = _split_cursor(query.cursor, len(partitions))
-    items: list[store.FeedItem] = []
-    next_cursor = None
-    while shard < len(partitions) and len(items) < query.limit:
-        got, inner = store.page(partitions[shard], limit=query.limit - len(items), cursor=inner)
-        items += got
-        if inner is None:
-            shard += 1
-    if shard < len(partitions):
-        next_cursor = _join_cursor(shard, inner)
-    items.sort(key=lambda i: i.sk, reverse=True)
-    return FeedPage(items=[_view(i) for i in items], next_cursor=next_cursor)
+    positions = _positions(query.cursor, len(partitions))
+    candidates: list[tuple[int, store.FeedItem]] = []
+    full: set[int] = set()
+    for shard, feed in enumerate(partitions):
+        position = positions[shard]
+        if position is False:
+            continue
+        got = store.newest(feed, before=position if isinstance(position, str) else None, limit=query.limit)
+        if len(got) == query.limit:
+            full.add(shard)
+        candidates += [(shard, item) for item in got]
+    candidates.sort(key=lambda pair: pair[1].sk, reverse=True)
+    taken = candidates[: query.limit]
+    for shard, item in taken:
+        positions[shard] = item.sk
+    for shard in range(len(partitions)):
+        untaken = any(s == shard for s, _ in candidates[query.limit :])
+        if positions[shard] is not False and shard not in full and not untaken:
+            positions[shard] = False  # this shard has nothing older left
+    more = any(p is not False for p in positions)
+    return FeedPage(items=[_view(i) for _, i in taken], next_cursor=_cursor(positions) if more else None)
 
 
 def inbox(user: Principal, limit: int, cursor: str | None) -> FeedPage:
@@ -90,20 +97,21 @@ def inbox(user: Principal, limit: int, cursor: str | None) -> FeedPage:
     return FeedPage(items=[_view(i) for i in items], next_cursor=next_cursor)
 
 
-def _split_cursor(cursor: str | None, shards: int) -> tuple[int, str | None]:
+def _positions(cursor: str | None, shards: int) -> list[str | bool | None]:
+    """Per shard: None (not read yet), the sort key read down to, or False (nothing older left)."""
     if not cursor:
-        return 0, None
+        return [None] * shards
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        shard, inner = int(data["s"]), data.get("c")
-        if not 0 <= shard < shards:
+        positions = data["p"]
+        if len(positions) != shards or not all(p is None or p is False or isinstance(p, str) for p in positions):
             raise ValueError
     except (ValueError, KeyError, TypeError):
-        raise ValidationFailed(
+        raise Unprocessable(
             "cursor is not valid here", errors=[{"field": "query.cursor", "message": "invalid"}]
         ) from None
-    return shard, inner
+    return list(positions)
 
 
-def _join_cursor(shard: int, inner: str | None) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"s": shard, "c": inner}).encode()).decode().rstrip("=")
+def _cursor(positions: list[str | bool | None]) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"p": positions}).encode()).decode().rstrip("=")

@@ -53,5 +53,11 @@ def write_items(items: list[FeedItem]) -> None:
             batch.save(item)
 
 
+def newest(feed: str, *, before: str | None, limit: int) -> list[FeedItem]:
+    """Up to `limit` items of one feed partition older than `before`, newest first (one Query)."""
+    condition = FeedItem.sk < before if before else None
+    return list(FeedItem.query(feed, range_key_condition=condition, scan_index_forward=False, limit=limit))
+
+
 def page(feed: str, *, limit: int, cursor: str | None) -> tuple[list[FeedItem], str | None]:
     return query_page(FeedItem, ("pk", feed), limit=limit, cursor=cursor, newest_first=True)

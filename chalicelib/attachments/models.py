@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field
 
-from chalicelib.core.models import PageQuery, Strict
+from chalicelib.core.models import MAX_UPLOAD_BYTES, Filename, PageQuery, Strict, Ulid, View
 
 ContentType = Literal[
     "image/jpeg",
@@ -21,15 +21,13 @@ OwnerKind = Literal["instruction"]
 
 class CreateAttachmentRequest(Strict):
     owner_kind: OwnerKind
-    owner_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    filename: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^/\\\x00-\x1f]+$")
-    ]
+    owner_id: Ulid
+    filename: Filename
     content_type: ContentType
-    size: int = Field(gt=0, description="bytes; the upload may not be larger")
+    size: int = Field(gt=0, le=MAX_UPLOAD_BYTES, description="bytes; the upload may not be larger")
 
 
-class AttachmentView(BaseModel):
+class AttachmentView(View):
     """Attachment (附件)."""
 
     id: str
@@ -44,16 +42,16 @@ class AttachmentView(BaseModel):
     download_url: str | None = None
 
 
-class UploadTicket(BaseModel):
+class UploadTicket(View):
     attachment: AttachmentView
     upload: dict[str, Any] = Field(description="POST the file to `url` as multipart form with these `fields`")
 
 
 class AttachmentListQuery(PageQuery):
     owner_kind: OwnerKind
-    owner_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    owner_id: Ulid
 
 
-class AttachmentPage(BaseModel):
+class AttachmentPage(View):
     items: list[AttachmentView]
     next_cursor: str | None = None

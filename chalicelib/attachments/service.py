@@ -12,7 +12,7 @@ from chalicelib.core import audit, storage
 from chalicelib.core.access import Principal, check_access
 from chalicelib.core.config import get_settings
 from chalicelib.core.db import Entity
-from chalicelib.core.errors import NotFoundError, PayloadTooLarge
+from chalicelib.core.errors import ForbiddenError, NotFoundError, PayloadTooLarge
 from chalicelib.core.ids import new_id
 from chalicelib.dispatch import service as dispatch
 
@@ -22,9 +22,10 @@ from .models import AttachmentListQuery, AttachmentPage, AttachmentView, CreateA
 logger = Logger(service="agritrace")
 SYSTEM = "system:uploads"
 
-# owner kind -> the check that the user may attach to that record, returning the record.
+# owner kind -> the record, if the user may see it. Seeing a record lets one read its files;
+# attaching one takes being a party to the record.
 OWNERS: dict[str, Callable[[Principal, str], Entity]] = {
-    "instruction": dispatch.attachment_owner,
+    "instruction": dispatch.readable,
 }
 
 MAGIC: dict[str, Callable[[bytes], bool]] = {
@@ -67,6 +68,9 @@ def request_upload(user: Principal, req: CreateAttachmentRequest) -> UploadTicke
     if req.size > limit:
         raise PayloadTooLarge(f"files are at most {limit} bytes")
     owner = OWNERS[req.owner_kind](user, req.owner_id)
+    parties = set(getattr(owner, "parties", None) or ())
+    if user.org_id not in parties:
+        raise ForbiddenError("only the agencies party to a record attach files to it")
     attachment_id = new_id()
     # The key comes from the server-side record, never from the client.
     rec = store.AttachmentRecord(
@@ -74,7 +78,7 @@ def request_upload(user: Principal, req: CreateAttachmentRequest) -> UploadTicke
         owner_kind=req.owner_kind,
         owner_id=req.owner_id,
         region=owner.region,
-        parties=set(getattr(owner, "parties", None) or ()) | {user.org_id},
+        parties=parties,
         filename=req.filename,
         content_type=req.content_type,
         declared_size=req.size,

@@ -12,7 +12,7 @@ from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PynamoDBConnectionError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from . import clock
@@ -44,7 +44,7 @@ class AuditEntry(Entity, discriminator="Audit"):
         self.pk = self.record_pk
         self.sk = f"AUDIT#{int(self.seq):08d}"
         shard = zlib.crc32(self.record_pk.encode()) % AUDIT_DAY_SHARDS
-        self.gsi2pk = f"AUDITDAY#{self.at[:10]}#{shard}"
+        self.gsi2pk = f"AUDITDAY#{clock.cst_day(clock.parse_iso(self.at))}#{shard}"
         self.gsi2sk = f"{self.record_pk}#{int(self.seq):08d}"
 
 
@@ -189,8 +189,16 @@ def verify_chain(record: Entity) -> ChainReport:
     return ChainReport(record.pk, count, True)
 
 
+def audited_record(pk: str, sk: str) -> Entity | None:
+    """The record an audit chain belongs to, whatever its kind, or None if it is gone."""
+    try:
+        return Entity.get(pk, sk)
+    except DoesNotExist:
+        return None
+
+
 def records_changed_on(day: str) -> list[tuple[str, str]]:
-    """(pk, sk) of every record with an audit entry on `day` (UTC date), from the day's shards."""
+    """(pk, sk) of every record with an audit entry on `day` (China Standard Time), from the day's shards."""
     from .db import Entity as _Entity  # the index is declared on the base model
 
     seen: dict[str, str] = {}

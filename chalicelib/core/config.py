@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
+from .models import MAX_UPLOAD_BYTES
+
 
 class Settings(BaseModel):
     """Everything the Lambdas need to know about where they run."""
@@ -22,7 +24,7 @@ class Settings(BaseModel):
     user_pool_id: str = ""
     ack_state_machine_arn: str = ""
     public_base_url: str = "https://trace.example.cn"
-    max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    max_upload_bytes: int = Field(default=MAX_UPLOAD_BYTES, gt=0)
     idempotency_ttl_seconds: int = 24 * 3600
 
     @property

@@ -19,7 +19,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from .config import get_settings
-from .errors import NotFoundError, ServiceUnavailable, ValidationFailed
+from .errors import NotFoundError, ServiceUnavailable, Unprocessable
 
 _settings = get_settings()
 
@@ -114,7 +114,9 @@ def decode_cursor(cursor: str | None, *, partition: tuple[str, str]) -> dict[str
         if not isinstance(key, dict) or key.get(attr, {}).get("S") != value:
             raise ValueError("cursor of another list")
     except (ValueError, binascii.Error, UnicodeDecodeError, AttributeError) as exc:
-        raise ValidationFailed("cursor is not valid here", errors=[{"field": "cursor", "message": "invalid"}]) from exc
+        raise Unprocessable(
+            "cursor is not valid here", errors=[{"field": "query.cursor", "message": "invalid"}]
+        ) from exc
     return key
 
 

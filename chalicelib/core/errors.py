@@ -45,6 +45,15 @@ class ValidationFailed(DomainError):
     title_zh = "请求内容不合规"
 
 
+class Unprocessable(DomainError):
+    """Well-formed, but against a rule the schema cannot state (an unknown region, a role the agency lacks)."""
+
+    status = 422
+    slug = "unprocessable"
+    title_en = "The request breaks a rule of the platform"
+    title_zh = "请求不符合业务规则"
+
+
 class Unauthenticated(DomainError):
     status = 401
     slug = "unauthenticated"

@@ -6,16 +6,16 @@ from functools import lru_cache
 from typing import Any
 
 from chalice import Blueprint
-from pydantic import BaseModel
 
 from .api import PUBLIC, Api, Budget, RequestContext
 from .config import get_settings
+from .models import View
 
 bp = Blueprint(__name__)
 api = Api(bp, "meta", authorizer=None)
 
 
-class Health(BaseModel):
+class Health(View):
     status: str
     stage: str
 

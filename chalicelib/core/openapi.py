@@ -49,9 +49,18 @@ def _bodies() -> set[type[BaseModel]]:
     return {s.body for s in ROUTES if s.body is not None}
 
 
+ULID_SCHEMA = {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}
+# Path parameters by name; a record id is a ULID unless said otherwise.
+PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "code": {"type": "string", "pattern": "^(\\d{6}|\\d{9})$"},
+    "day": {"type": "string", "format": "date"},
+    "user_id": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[A-Za-z0-9._:@-]+$"},
+}
+
+
 def _parameters(spec: RouteSpec) -> list[dict[str, Any]]:
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        {"name": name, "in": "path", "required": True, "schema": PATH_PARAMETERS.get(name, ULID_SCHEMA)}
         for name in re.findall(r"{(\w+)}", spec.path)
     ]
     if spec.query is not None:
@@ -85,10 +94,14 @@ def _responses(spec: RouteSpec) -> dict[str, Any]:
             "403": {"description": "Role not allowed"},
             "404": {"description": "Not found in your jurisdiction", "content": problem},
         }
+    responses["422"] = {
+        "description": "Well-formed but against a platform rule, or an Idempotency-Key reused with another body",
+        "content": problem,
+    }
     if spec.writes:
         responses |= {
             "409": {"description": "Conflict or wrong state", "content": problem},
-            "422": {"description": "Idempotency-Key reused with another body", "content": problem},
+            "413": {"description": "Too large", "content": problem},
         }
     return responses
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field
 
-from chalicelib.core.models import PageQuery, Strict, Ulid
+from chalicelib.core.models import LongText, Name, Note, PageQuery, Strict, Ulid, View
 
 
 class SendInstructionRequest(Strict):
     to_org_id: Ulid
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    title: Name
+    body: LongText
     respond_within_seconds: int = Field(
         default=86400,
         ge=1,
@@ -22,10 +22,10 @@ class SendInstructionRequest(Strict):
 
 
 class AcknowledgeRequest(Strict):
-    feedback: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    feedback: Note | None = None
 
 
-class InstructionView(BaseModel):
+class InstructionView(View):
     """Dispatch instruction (调度指令)."""
 
     id: str
@@ -48,6 +48,6 @@ class InstructionListQuery(PageQuery):
     box: Literal["received", "sent"] = "received"
 
 
-class InstructionPage(BaseModel):
+class InstructionPage(View):
     items: list[InstructionView]
     next_cursor: str | None = None

@@ -8,7 +8,7 @@ from typing import Any
 from chalicelib.core import audit, clock, workflows
 from chalicelib.core.access import Principal, check_access, governs
 from chalicelib.core.config import get_settings
-from chalicelib.core.errors import ConflictError, ForbiddenError, InvalidStateError, NotFoundError, ValidationFailed
+from chalicelib.core.errors import ConflictError, ForbiddenError, InvalidStateError, NotFoundError, Unprocessable
 from chalicelib.core.events import RecordChange
 from chalicelib.core.ids import new_id
 from chalicelib.orgs import store as orgs
@@ -44,12 +44,12 @@ def send(user: Principal, req: SendInstructionRequest) -> InstructionView:
     if not governs(user, target.region or ""):
         raise NotFoundError("no such agency in your jurisdiction")
     if target.id == user.org_id:
-        raise ValidationFailed(
+        raise Unprocessable(
             "send instructions to the agencies below yours",
             errors=[{"field": "body.to_org_id", "message": "your own agency"}],
         )
     if not target.active:
-        raise ValidationFailed("that agency is not active", errors=[{"field": "body.to_org_id", "message": "inactive"}])
+        raise Unprocessable("that agency is not active", errors=[{"field": "body.to_org_id", "message": "inactive"}])
     rec = store.InstructionRecord(
         id=new_id(),
         from_org_id=user.org_id,
@@ -129,21 +129,29 @@ def start_acknowledgement(change: RecordChange) -> None:
 
 
 def store_ack_token(instruction_id: str, token: str) -> None:
-    """Workflow task: keep the callback token on the instruction until its recipient acknowledges."""
-    rec = store.get(instruction_id)
-    if rec.state == "acknowledged":
-        # Acknowledged before the workflow got here: answer at once.
-        workflows.send_success(token, {"acknowledged_by": rec.acknowledged_by})
-        return
-    if rec.state != "sent":
-        return
-    rec.state, rec.ack_token = "awaiting", token
-    try:
-        audit.commit(
-            audit.Change(rec, "instruction.awaiting", condition=store.InstructionRecord.state == "sent"), actor=SYSTEM
-        )
-    except ConflictError:
-        store_ack_token(instruction_id, token)  # acknowledged meanwhile: the branch above answers
+    """Workflow task: keep the callback token on the instruction until its recipient acknowledges.
+
+    A retried task brings a new token, and only the newest can still be answered, so it replaces the old one.
+    """
+    for _ in range(3):
+        rec = store.get(instruction_id)
+        if rec.state == "acknowledged":
+            # Acknowledged before the workflow got here: answer at once.
+            workflows.send_success(token, {"acknowledged_by": rec.acknowledged_by})
+            return
+        if rec.state not in {"sent", "awaiting"} or rec.ack_token == token:
+            return
+        expected = rec.state
+        rec.state, rec.ack_token = "awaiting", token
+        try:
+            audit.commit(
+                audit.Change(rec, "instruction.awaiting", condition=store.InstructionRecord.state == expected),
+                actor=SYSTEM,
+            )
+            return
+        except ConflictError:
+            continue  # changed meanwhile (acknowledged, or another retry): look again
+    raise ConflictError("the instruction kept changing while the workflow stored its token")
 
 
 def escalate(instruction_id: str) -> dict[str, Any]:
@@ -175,9 +183,6 @@ def record_failure(instruction_id: str, error: dict[str, Any]) -> None:
     audit.commit(audit.Change(rec, "instruction.workflow_failed", detail={"error": rec.workflow_error}), actor=SYSTEM)
 
 
-def attachment_owner(user: Principal, instruction_id: str) -> store.InstructionRecord:
-    """Files may be attached by the sending or receiving agency."""
-    rec = _visible(user, instruction_id)
-    if user.org_id not in (rec.parties or ()):
-        raise ForbiddenError("only the agencies of the instruction attach files to it")
-    return rec
+def readable(user: Principal, instruction_id: str) -> store.InstructionRecord:
+    """The instruction, if the user may see it (its parties and the agencies governing its region)."""
+    return _visible(user, instruction_id)

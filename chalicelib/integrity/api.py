@@ -19,7 +19,7 @@ api = Api(bp, "integrity", jwt_authorizer)
     "/integrity/reports/{day}",
     "GET",
     roles={Role.MINISTRY_ANALYST},
-    summary="The audit-chain check of one day (UTC)",
+    summary="The audit-chain check of one day (China Standard Time)",
     response=IntegrityReportView,
     budget=Budget(reads=1, writes=0),
 )

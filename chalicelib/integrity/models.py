@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from chalicelib.core.models import View
 
 
-class BrokenChain(BaseModel):
+class BrokenChain(View):
     record: str
     problem: str
 
 
-class IntegrityReportView(BaseModel):
+class IntegrityReportView(View):
     """Integrity report (完整性校验报告)."""
 
     day: str

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pynamodb.exceptions import DoesNotExist
-
 from chalicelib.core import audit, clock
-from chalicelib.core.db import Entity
 from chalicelib.core.errors import ValidationFailed
 
 from . import store
@@ -19,9 +16,8 @@ def verify_day(day: str) -> IntegrityReportView:
     broken: list[dict[str, str]] = []
     changed = audit.records_changed_on(day)
     for pk, sk in changed:
-        try:
-            record = Entity.get(pk, sk)
-        except DoesNotExist:
+        record = audit.audited_record(pk, sk)
+        if record is None:
             broken.append({"record": pk, "problem": "the record is gone but its audit entries remain"})
             continue
         report = audit.verify_chain(record)
@@ -33,8 +29,8 @@ def verify_day(day: str) -> IntegrityReportView:
 
 
 def verify_yesterday() -> IntegrityReportView:
-    """Schedule entry: audit days are UTC dates, and the job runs after the UTC day closed."""
-    return verify_day((clock.now().date() - timedelta(days=1)).isoformat())
+    """Schedule entry (02:00 China Standard Time): the day that just closed."""
+    return verify_day((clock.now().astimezone(clock.CST).date() - timedelta(days=1)).isoformat())
 
 
 def view(rec: store.IntegrityReport) -> IntegrityReportView:

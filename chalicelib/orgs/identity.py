@@ -12,7 +12,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.core.config import get_settings
-from chalicelib.core.errors import ServiceUnavailable, ValidationFailed
+from chalicelib.core.errors import ServiceUnavailable, Unprocessable
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,11 @@ class CognitoIdentity:
         self.client = client or boto3.client("cognito-idp")
 
     def provision(self, identity: NewIdentity) -> str:
+        if not identity.email and not identity.phone:
+            raise Unprocessable(
+                "an email or a phone is needed to send the sign-in invitation",
+                errors=[{"field": "body.email", "message": "email or phone required"}],
+            )
         attrs = [{"Name": "name", "Value": identity.name}]
         if identity.email:
             attrs += [{"Name": "email", "Value": identity.email}, {"Name": "email_verified", "Value": "true"}]
@@ -60,7 +65,7 @@ class CognitoIdentity:
                 found = self.client.admin_get_user(UserPoolId=self.pool, Username=identity.username)
                 return _sub(found.get("UserAttributes", []))
             if code in {"InvalidParameterException", "InvalidPasswordException"}:
-                raise ValidationFailed(exc.response["Error"].get("Message", "identity rejected")) from exc
+                raise Unprocessable(exc.response["Error"].get("Message", "identity rejected")) from exc
             raise ServiceUnavailable("the identity provider did not accept the user") from exc
         except BotoCoreError as exc:
             raise ServiceUnavailable("the identity provider did not answer") from exc
@@ -79,7 +84,7 @@ class ExternalIdentity:
 
     def provision(self, identity: NewIdentity) -> str:
         if not identity.subject:
-            raise ValidationFailed(
+            raise Unprocessable(
                 "subject is required: users sign in with the agency's identity provider",
                 errors=[{"field": "body.subject", "message": "required"}],
             )

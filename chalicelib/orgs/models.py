@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from chalicelib.core.access import OrgKind, Role
-from chalicelib.core.models import Email, IsoDate, Name, PageQuery, Phone, RegionCode, Strict, Ulid
+from chalicelib.core.models import Email, Name, PageQuery, Phone, RegionCode, Strict, Ulid, View
+
+
+def _distinct_roles(roles: list[Role]) -> list[Role]:
+    if len(set(roles)) != len(roles):
+        raise ValueError("each role once")
+    return roles
+
 
 Username = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]{2,63}$")]
 CreditCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
@@ -31,7 +39,7 @@ class UpdateAgencyRequest(Strict):
     active: bool | None = None
 
 
-class AgencyView(BaseModel):
+class AgencyView(View):
     """Agency (机构)."""
 
     id: str
@@ -57,13 +65,13 @@ class Certificate(Strict):
     """Enforcement certificate (执法证)."""
 
     number: Annotated[str, StringConstraints(min_length=4, max_length=40)]
-    valid_until: IsoDate
+    valid_until: date
 
 
 class CreateUserRequest(Strict):
     username: Username
     name: Name
-    roles: list[Role] = Field(min_length=1, max_length=9)
+    roles: list[Role] = Field(min_length=1, max_length=9, json_schema_extra={"uniqueItems": True})
     phone: Phone | None = None
     email: Email | None = None
     township: RegionCode | None = Field(default=None, description="a township supervisor's township (乡镇)")
@@ -72,23 +80,28 @@ class CreateUserRequest(Strict):
         default=None, description="the OIDC subject where the issuer is the agency's own provider"
     )
 
-    @model_validator(mode="after")
-    def _contact(self) -> CreateUserRequest:
-        if not self.email and not self.phone and not self.subject:
-            raise ValueError("an email or a phone is needed to send the sign-in invitation")
-        return self
+    @field_validator("roles")
+    @classmethod
+    def _distinct(cls, roles: list[Role]) -> list[Role]:
+        return _distinct_roles(roles)
 
 
 class UpdateUserRequest(Strict):
     version: int = Field(ge=1)
     name: Name | None = None
-    roles: list[Role] | None = Field(default=None, min_length=1, max_length=9)
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=9, json_schema_extra={"uniqueItems": True})
+
+    @field_validator("roles")
+    @classmethod
+    def _distinct(cls, roles: list[Role] | None) -> list[Role] | None:
+        return None if roles is None else _distinct_roles(roles)
+
     township: RegionCode | None = None
     certificate: Certificate | None = None
     active: bool | None = None
 
 
-class UserView(BaseModel):
+class UserView(View):
     """User (用户)."""
 
     id: str
@@ -106,16 +119,16 @@ class UserView(BaseModel):
     version: int
 
 
-class MeView(BaseModel):
+class MeView(View):
     user: UserView
     agency: AgencyView
 
 
-class AgencyPage(BaseModel):
+class AgencyPage(View):
     items: list[AgencyView]
     next_cursor: str | None = None
 
 
-class UserPage(BaseModel):
+class UserPage(View):
     items: list[UserView]
     next_cursor: str | None = None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from chalicelib.core import audit
 from chalicelib.core.access import OrgKind, Principal, Role, check_access, governs
-from chalicelib.core.errors import AlreadyExistsError, ConflictError, ForbiddenError, NotFoundError, ValidationFailed
+from chalicelib.core.errors import AlreadyExistsError, ConflictError, ForbiddenError, NotFoundError, Unprocessable
 from chalicelib.core.ids import new_id
 from chalicelib.regions.catalog import catalog, contains
 
@@ -55,7 +57,7 @@ def agency_view(rec: store.AgencyRecord) -> AgencyView:
 
 def user_view(rec: store.UserRecord) -> UserView:
     cert = (
-        Certificate(number=rec.cert_no, valid_until=rec.cert_valid_until)
+        Certificate(number=rec.cert_no, valid_until=date.fromisoformat(rec.cert_valid_until))
         if rec.cert_no and rec.cert_valid_until
         else None
     )
@@ -84,7 +86,7 @@ def _visible_agency(user: Principal, agency_id: str) -> store.AgencyRecord:
 
 def _check_region(region: str, field: str) -> None:
     if catalog().find(region) is None:
-        raise ValidationFailed(f"unknown region {region}", errors=[{"field": field, "message": "unknown region"}])
+        raise Unprocessable(f"unknown region {region}", errors=[{"field": field, "message": "unknown region"}])
 
 
 def create_agency(user: Principal, req: CreateAgencyRequest) -> AgencyView:
@@ -93,7 +95,7 @@ def create_agency(user: Principal, req: CreateAgencyRequest) -> AgencyView:
         raise ForbiddenError("you may only create agencies inside your own jurisdiction")
     parent = _visible_agency(user, req.parent_id or user.org_id)
     if not contains(parent.region or "", req.region):
-        raise ValidationFailed(
+        raise Unprocessable(
             "the parent agency's region must contain the new agency's region",
             errors=[{"field": "body.parent_id", "message": "region outside the parent's"}],
         )
@@ -151,19 +153,19 @@ def _check_roles(org: store.AgencyRecord, roles: list[Role], cert: Certificate |
     allowed = ROLES_BY_KIND[org.org_kind]
     wrong = [r.value for r in roles if r not in allowed]
     if wrong:
-        raise ValidationFailed(
+        raise Unprocessable(
             f"roles {wrong} do not exist in a {org.org_kind} agency",
             errors=[{"field": "body.roles", "message": f"not allowed in a {org.org_kind} agency"}],
         )
     if cert and not CERTIFIED_ROLES & set(roles):
-        raise ValidationFailed(
+        raise Unprocessable(
             "an enforcement certificate belongs to a supervisor, sampler or enforcement officer",
             errors=[{"field": "body.certificate", "message": "no certified role"}],
         )
     if township:
         region = catalog().find(township)
         if region is None or region.level != "township" or not contains(org.region or "", township):
-            raise ValidationFailed(
+            raise Unprocessable(
                 "township must be a township inside the agency's region",
                 errors=[{"field": "body.township", "message": "not a township of this agency"}],
             )
@@ -200,7 +202,7 @@ def create_user(
         roles={r.value for r in req.roles},
         township=req.township,
         cert_no=req.certificate.number if req.certificate else None,
-        cert_valid_until=req.certificate.valid_until if req.certificate else None,
+        cert_valid_until=req.certificate.valid_until.isoformat() if req.certificate else None,
         active=True,
     )
     try:
@@ -233,7 +235,7 @@ def update_user(
         raise ConflictError("the user was changed since you read it")
     roles = req.roles if req.roles is not None else [Role(r) for r in rec.roles]
     cert = req.certificate or (
-        Certificate(number=rec.cert_no, valid_until=rec.cert_valid_until)
+        Certificate(number=rec.cert_no, valid_until=date.fromisoformat(rec.cert_valid_until))
         if rec.cert_no and rec.cert_valid_until
         else None
     )
@@ -247,8 +249,8 @@ def update_user(
     if req.township is not None:
         rec.township = detail["township"] = req.township
     if req.certificate is not None:
-        rec.cert_no, rec.cert_valid_until = req.certificate.number, req.certificate.valid_until
-        detail["certificate"] = req.certificate.model_dump()
+        rec.cert_no, rec.cert_valid_until = req.certificate.number, req.certificate.valid_until.isoformat()
+        detail["certificate"] = req.certificate.model_dump(mode="json")
     if req.active is not None and req.active != rec.active:
         (identities or identity_provider()).set_enabled(rec.username, req.active)
         rec.active = detail["active"] = req.active

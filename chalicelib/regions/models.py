@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from chalicelib.core.models import View
 
 
-class RegionView(BaseModel):
+class RegionView(View):
     """Administrative division (行政区划)."""
 
     code: str
@@ -16,6 +16,6 @@ class RegionView(BaseModel):
     lat: float | None
 
 
-class RegionChildren(BaseModel):
+class RegionChildren(View):
     region: RegionView
     children: list[RegionView]

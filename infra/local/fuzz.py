@@ -78,7 +78,14 @@ def write_config(auth: Path) -> Path:
     peers = ", ".join(json.dumps(u) for u in USERS)
     # The crash cache (replayed first on the next run) stays with the other fuzz files, out of the repository root.
     cache = json.dumps(str(WORK / "cache"))
-    path.write_text(f"[cache]\ndirectory = {cache}\n\n[auth.wfc]\npath = {json.dumps(str(auth))}\npeers = [{peers}]\n")
+    # Schema-valid data may still be refused for what a schema cannot state: who asks (401/403), a record
+    # outside their jurisdiction (404), the record's state (409) or a platform rule such as an unknown
+    # region or a role the agency lacks (422). Anything else (a 400 for valid data, a 5xx) is a failure.
+    acceptance = '["2xx", "401", "403", "404", "409", "422"]'
+    path.write_text(
+        f"[cache]\ndirectory = {cache}\n\n[auth.wfc]\npath = {json.dumps(str(auth))}\npeers = [{peers}]\n\n"
+        f"[checks.positive_data_acceptance]\nexpected-statuses = {acceptance}\n"
+    )
     return path
 
 

@@ -46,8 +46,10 @@ def test_bad_input_is_a_problem_with_field_errors_and_changes_nothing(api, world
     assert api.post("/agencies", token=token, raw=b"[1, 2]").status == 400
     assert api.post("/agencies", token=token, raw=b"a=b", headers={"Content-Type": "text/plain"}).status == 415
     assert api.post("/agencies", token=token, body=new_agency(4), headers={"Idempotency-Key": "short"}).status == 400
+    # Well-formed but against a platform rule: 422, with the field named.
     unknown = api.post("/agencies", token=token, body={"name": "x", "kind": "testing", "region": "379999"})
-    assert unknown.status == 400
+    assert unknown.status == 422 and unknown.body["errors"][0]["field"] == "body.region"
+    assert api.post("/agencies", token=token, body={"name": "   ", "kind": "testing", "region": "370112"}).status == 400
     assert api.get("/agencies?region=370112", token=token).body["items"] == before
 
 
@@ -63,8 +65,8 @@ def test_pages_follow_the_cursor_and_a_foreign_cursor_is_rejected(api, world: Wo
     assert len(seen) == len(set(seen)) >= 6
     users_cursor = api.get(f"/agencies/{world.agencies['lc'].id}/users?limit=1", token=token).body["next_cursor"]
     assert users_cursor
-    assert api.get(f"/agencies?region=370000&cursor={users_cursor}", token=token).status == 400
-    assert api.get("/agencies?region=370000&cursor=%%%", token=token).status == 400
+    assert api.get(f"/agencies?region=370000&cursor={users_cursor}", token=token).status == 422
+    assert api.get("/agencies?region=370000&cursor=%%%", token=token).status == 422
 
 
 def test_request_id_is_echoed_or_made(api, world: World):

@@ -27,7 +27,7 @@ def test_every_change_is_chained_and_tampering_is_detected(api, world: World):
     tampered = audit.verify_chain(orgs.get_agency(lc))
     assert not tampered.intact and "differs" in (tampered.problem or "")
     # The nightly job reports it for the day of the change.
-    day = clock.now().date().isoformat()
+    day = clock.cst_day(clock.now())
     report_view = integrity.verify_day(day)
     assert report_view.checked >= 10
     assert record.pk in [b.record for b in report_view.broken]
@@ -153,4 +153,52 @@ def test_upload_policy_binds_key_type_and_size(api, world: World):
             "size": 10**10,
         },
     )
-    assert too_big.status == 413
+    assert too_big.status == 400 and too_big.body["errors"][0]["field"] == "body.size"
+
+
+def test_governing_agencies_list_the_files_they_may_read_but_do_not_attach(api, world: World, events):
+    # Jinan city sends Licheng county an instruction; Shandong province governs both.
+    world.user("jn-admin", "jn", "jn-head-2", ["head"])
+    sent = api.post(
+        "/instructions",
+        token=world.token("jn-head-2"),
+        body={"to_org_id": world.agencies["lc"].id, "title": "t", "body": "b"},
+    ).body
+    listed = api.get(f"/attachments?owner_kind=instruction&owner_id={sent['id']}", token=world.token("sd-head"))
+    assert listed.status == 200
+    attach = api.post(
+        "/attachments",
+        token=world.token("sd-head"),
+        body={
+            "owner_kind": "instruction",
+            "owner_id": sent["id"],
+            "filename": "x.pdf",
+            "content_type": "application/pdf",
+            "size": 10,
+        },
+    )
+    assert attach.status == 403
+
+
+def test_a_national_day_reads_newest_first_across_its_shards(api, world: World, events):
+    for n in range(12):
+        api.post(
+            "/agencies",
+            token=world.token("sd-admin"),
+            body={"name": f"shard-{n}", "kind": "testing", "region": "370000"},
+        )
+    events.settle()
+    token = world.token("moa-analyst")
+    seen, cursor = [], None
+    while True:
+        page = api.get("/activity?region=000000&limit=5" + (f"&cursor={cursor}" if cursor else ""), token=token).body
+        seen += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    stamps = [i["at"] for i in seen]
+    assert stamps == sorted(stamps, reverse=True)
+    keys = [(i["id"], i["action"], i["at"]) for i in seen]
+    assert len(keys) == len(set(keys))
+    names = [i["summary"]["name"] for i in seen if i["summary"] and i["summary"].get("name", "").startswith("shard-")]
+    assert names[:12] == [f"shard-{n}" for n in reversed(range(12))]

@@ -64,3 +64,18 @@ def test_only_governed_agencies_receive_instructions(api, world: World):
     assert (
         api.post(f"/instructions/{other.body['id']}/acknowledge", token=world.token("lx-admin"), body={}).status == 404
     )
+
+
+def test_a_retried_workflow_task_leaves_its_newest_token(api, world: World, events):
+    from chalicelib.dispatch import service
+
+    sent = send(api, world, "jn")
+    iid = sent.body["id"]
+    assert events.wait_for(lambda: store.get(iid).state == "awaiting")
+    first = store.get(iid).ack_token
+    # Step Functions retried the task: the new token replaces the old; the same token again changes nothing.
+    service.store_ack_token(iid, "retried-token")
+    assert store.get(iid).ack_token == "retried-token" != first
+    version = store.get(iid).version
+    service.store_ack_token(iid, "retried-token")
+    assert store.get(iid).version == version

@@ -37,7 +37,13 @@ def test_roles_must_fit_the_kind_of_agency(api, world: World):
         token=world.token("lc-admin"),
         body={"username": "lc-analyst", "name": "x", "roles": ["lab_analyst"], "email": "a@example.cn"},
     )
-    assert reply.status == 400 and reply.body["errors"][0]["field"] == "body.roles"
+    assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.roles"
+    twice = api.post(
+        f"/agencies/{world.agencies['lc'].id}/users",
+        token=world.token("lc-admin"),
+        body={"username": "lc-twice", "name": "x", "roles": ["supervisor", "supervisor"], "email": "t@example.cn"},
+    )
+    assert twice.status == 400
 
 
 def test_an_agency_above_appoints_only_the_admin_below(api, world: World):
