@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Collection
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from .access import Principal, require_roles
 from .errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from .idempotency import run_once
+from .observability import record_request
 
 logger = Logger(service="agritrace")
 
@@ -205,6 +207,13 @@ class Api:
 
 
 def dispatch(spec: RouteSpec, handler: Callable[..., Any], bp: Blueprint, params: dict[str, str]) -> Response:
+    started = time.perf_counter()
+    response = _dispatch(spec, handler, bp, params)
+    record_request(f"{spec.method} {spec.path}", response.status_code, (time.perf_counter() - started) * 1000)
+    return response
+
+
+def _dispatch(spec: RouteSpec, handler: Callable[..., Any], bp: Blueprint, params: dict[str, str]) -> Response:
     request = bp.current_request
     headers = {k.lower(): v for k, v in (request.headers or {}).items()}
     incoming = headers.get("x-request-id", "")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .observability import record_stream_batch
+
 if TYPE_CHECKING:  # the batch utilities load only in the stream Lambda, not in the API's cold start
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
@@ -86,6 +88,8 @@ class StreamDispatcher:
         """Lambda entry: a failed record is reported back so the poller retries from it, never skipped."""
         from aws_lambda_powertools.utilities.batch import process_partial_response
 
-        return process_partial_response(  # type: ignore[return-value]
+        result = process_partial_response(
             event=event, record_handler=self.record_handler, processor=self.processor, context=context
         )
+        record_stream_batch(len(event.get("Records", [])), len(result.get("batchItemFailures", [])))
+        return dict(result)
