@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pydantic import Field
 
-from chalicelib.core.models import PageQuery, RegionCode, View
+from chalicelib.core.models import IsoDay, PageQuery, RegionCode, View
 
 
 class FeedQuery(PageQuery):
     region: RegionCode | None = Field(default=None, description="defaults to your agency's region")
-    day: date | None = Field(default=None, description="China Standard Time day; defaults to today")
+    day: IsoDay | None = Field(default=None, description="China Standard Time day; defaults to today")
 
 
 class FeedItemView(View):

@@ -67,7 +67,7 @@ def region_feed(user: Principal, query: FeedQuery) -> FeedPage:
     region = catalog().get(query.region or user.org_region)
     if not governs(user, region.code):
         raise NotFoundError("that region is outside your jurisdiction")
-    day = (query.day or clock.now().astimezone(clock.CST).date()).isoformat()
+    day = query.day or clock.cst_day(clock.now())
     partitions = store.region_feed_partitions(region.code, region.level, day)
     positions = _positions(query.cursor, len(partitions))
     candidates: list[tuple[int, store.FeedItem]] = []

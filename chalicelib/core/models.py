@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 RegionCode = Annotated[str, StringConstraints(pattern=r"^(\d{6}|\d{9})$")]
 Ulid = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
@@ -18,6 +19,20 @@ Filename = Annotated[
     AfterValidator(str.strip),
 ]
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def _real_day(value: str) -> str:
+    date.fromisoformat(value)  # 2026-02-30 matches the pattern but is no day
+    return value
+
+
+# A calendar day, YYYY-MM-DD only (pydantic's own date type would also take "0" as 1970-01-01).
+IsoDay = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
+    AfterValidator(_real_day),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{5,20}$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,24}$")]
 

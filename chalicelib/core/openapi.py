@@ -88,12 +88,9 @@ def _responses(spec: RouteSpec) -> dict[str, Any]:
     if spec.response is not None:
         ok["content"] = {"application/json": {"schema": {"$ref": REF.format(model=spec.response.__name__)}}}
     responses: dict[str, Any] = {str(spec.status): ok, "400": {"description": "Invalid request", "content": problem}}
+    responses["404"] = {"description": "Not found (or not in your jurisdiction)", "content": problem}
     if not spec.public:
-        responses |= {
-            "401": {"description": "No valid token"},
-            "403": {"description": "Role not allowed"},
-            "404": {"description": "Not found in your jurisdiction", "content": problem},
-        }
+        responses |= {"401": {"description": "No valid token"}, "403": {"description": "Role not allowed"}}
     responses["422"] = {
         "description": "Well-formed but against a platform rule, or an Idempotency-Key reused with another body",
         "content": problem,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator
 
 from chalicelib.core.access import OrgKind, Role
-from chalicelib.core.models import Email, Name, PageQuery, Phone, RegionCode, Strict, Ulid, View
+from chalicelib.core.models import Email, IsoDay, Name, PageQuery, Phone, RegionCode, Strict, Ulid, View
 
 
 def _distinct_roles(roles: list[Role]) -> list[Role]:
@@ -65,7 +64,7 @@ class Certificate(Strict):
     """Enforcement certificate (执法证)."""
 
     number: Annotated[str, StringConstraints(min_length=4, max_length=40)]
-    valid_until: date
+    valid_until: IsoDay
 
 
 class CreateUserRequest(Strict):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from chalicelib.core import audit
 from chalicelib.core.access import OrgKind, Principal, Role, check_access, governs
 from chalicelib.core.errors import AlreadyExistsError, ConflictError, ForbiddenError, NotFoundError, Unprocessable
@@ -57,7 +55,7 @@ def agency_view(rec: store.AgencyRecord) -> AgencyView:
 
 def user_view(rec: store.UserRecord) -> UserView:
     cert = (
-        Certificate(number=rec.cert_no, valid_until=date.fromisoformat(rec.cert_valid_until))
+        Certificate(number=rec.cert_no, valid_until=rec.cert_valid_until)
         if rec.cert_no and rec.cert_valid_until
         else None
     )
@@ -202,7 +200,7 @@ def create_user(
         roles={r.value for r in req.roles},
         township=req.township,
         cert_no=req.certificate.number if req.certificate else None,
-        cert_valid_until=req.certificate.valid_until.isoformat() if req.certificate else None,
+        cert_valid_until=req.certificate.valid_until if req.certificate else None,
         active=True,
     )
     try:
@@ -235,7 +233,7 @@ def update_user(
         raise ConflictError("the user was changed since you read it")
     roles = req.roles if req.roles is not None else [Role(r) for r in rec.roles]
     cert = req.certificate or (
-        Certificate(number=rec.cert_no, valid_until=date.fromisoformat(rec.cert_valid_until))
+        Certificate(number=rec.cert_no, valid_until=rec.cert_valid_until)
         if rec.cert_no and rec.cert_valid_until
         else None
     )
@@ -249,7 +247,7 @@ def update_user(
     if req.township is not None:
         rec.township = detail["township"] = req.township
     if req.certificate is not None:
-        rec.cert_no, rec.cert_valid_until = req.certificate.number, req.certificate.valid_until.isoformat()
+        rec.cert_no, rec.cert_valid_until = req.certificate.number, req.certificate.valid_until
         detail["certificate"] = req.certificate.model_dump(mode="json")
     if req.active is not None and req.active != rec.active:
         (identities or identity_provider()).set_enabled(rec.username, req.active)
