@@ -12,9 +12,12 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
+
+from .schedules import scheduled_event, schedules
 
 if TYPE_CHECKING:
     from chalice.local import LocalDevServer
@@ -106,12 +109,14 @@ class Settler(threading.Thread):
         self.interval = interval
         self.halt = threading.Event()
         self._reported = {"stream": 0, "lambda": 0}
+        self.schedules = schedules()
 
     def run(self) -> None:
         while not self.halt.is_set():
             try:
                 # One poll at a time rather than events.settle(), which drains everything: a stop then
                 # waits for one batch at most, even while the demo's backlog is being delivered.
+                self._fire_due_schedules()
                 moved = self.events.poller.poll_once() + self.events.router.run_pending()
             except Exception:  # noqa: BLE001 - the poller must outlive one bad tick, as Lambda's does
                 print(f"[settler] {traceback.format_exc()}", file=sys.stderr)
@@ -119,6 +124,13 @@ class Settler(threading.Thread):
             self._report()
             if not moved:
                 self.halt.wait(self.interval)
+
+    def _fire_due_schedules(self) -> None:
+        now = datetime.now(UTC)
+        for schedule in self.schedules:
+            if now >= schedule.next_at:
+                self.events.router.pending.put((schedule.function, scheduled_event(schedule.rule, schedule.next_at)))
+                schedule.advance(now)
 
     def _report(self) -> None:
         # Handler failures are caught for the retry logic; print them so they are not silent.
