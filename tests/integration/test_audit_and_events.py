@@ -1,5 +1,9 @@
 """Audit chains, the activity feed, attachments and the nightly integrity check, as operators see them."""
 
+import base64
+import hashlib
+import json
+
 import boto3
 import requests
 
@@ -68,30 +72,32 @@ def test_changes_reach_the_feeds_of_every_level_above_once(api, world: World, ev
     assert api.get("/activity?region=370112", token=world.token("lx-supervisor")).status == 404
 
 
+def _instruction(api, world: World) -> str:
+    body = {"to_org_id": world.agencies["jn"].id, "title": "附件", "body": "见附件"}
+    return api.post("/instructions", token=world.token("sd-head"), body=body).body["id"]
+
+
+def _ask_upload(api, world: World, owner: str, filename: str, content_type: str, size: int):
+    body = {
+        "owner_kind": "instruction",
+        "owner_id": owner,
+        "filename": filename,
+        "content_type": content_type,
+        "size": size,
+    }
+    return api.post("/attachments", token=world.token("sd-head"), body=body)
+
+
 def _upload(api, world: World, content_type: str, data: bytes, events):
-    sent = api.post(
-        "/instructions",
-        token=world.token("sd-head"),
-        body={"to_org_id": world.agencies["jn"].id, "title": "附件", "body": "见附件"},
-    ).body
-    ticket = api.post(
-        "/attachments",
-        token=world.token("sd-head"),
-        body={
-            "owner_kind": "instruction",
-            "owner_id": sent["id"],
-            "filename": "现场.jpg",
-            "content_type": content_type,
-            "size": len(data),
-        },
-    )
+    owner = _instruction(api, world)
+    ticket = _ask_upload(api, world, owner, "现场.jpg", content_type, len(data))
     assert ticket.status == 201, ticket.body
     form = ticket.body["upload"]
     assert form["fields"]["key"].startswith("uploads/instruction/")
     posted = requests.post(form["url"], data=form["fields"], files={"file": ("x", data)}, timeout=10)
     assert posted.status_code in (200, 204), posted.text
     events.settle()
-    return ticket.body["attachment"]["id"], sent["id"]
+    return ticket.body["attachment"]["id"], owner
 
 
 def test_a_real_photo_is_attached_with_its_hash(api, world: World, events):
@@ -99,8 +105,6 @@ def test_a_real_photo_is_attached_with_its_hash(api, world: World, events):
     att_id, _ = _upload(api, world, "image/jpeg", jpeg, events)
     shown = api.get(f"/attachments/{att_id}", token=world.token("jn-admin"))
     assert shown.body["state"] == "attached"
-    import hashlib
-
     assert shown.body["sha256"] == hashlib.sha256(jpeg).hexdigest()
     assert shown.body["download_url"]
     assert api.get(f"/attachments/{att_id}", token=world.token("js-head")).status == 404
@@ -118,41 +122,14 @@ def test_bytes_that_are_not_the_declared_type_end_in_quarantine(api, world: Worl
 
 
 def test_upload_policy_binds_key_type_and_size(api, world: World):
-    sent = api.post(
-        "/instructions",
-        token=world.token("sd-head"),
-        body={"to_org_id": world.agencies["jn"].id, "title": "t", "body": "b"},
-    ).body
-    ticket = api.post(
-        "/attachments",
-        token=world.token("sd-head"),
-        body={
-            "owner_kind": "instruction",
-            "owner_id": sent["id"],
-            "filename": "r.pdf",
-            "content_type": "application/pdf",
-            "size": 5000,
-        },
-    ).body
-    import base64
-    import json
-
+    owner = _instruction(api, world)
+    ticket = _ask_upload(api, world, owner, "r.pdf", "application/pdf", 5000).body
     policy = json.loads(base64.b64decode(ticket["upload"]["fields"]["policy"]))
     conditions = policy["conditions"]
     assert {"Content-Type": "application/pdf"} in conditions
     assert ["content-length-range", 1, 5000] in conditions
     assert {"key": ticket["upload"]["fields"]["key"]} in conditions
-    too_big = api.post(
-        "/attachments",
-        token=world.token("sd-head"),
-        body={
-            "owner_kind": "instruction",
-            "owner_id": sent["id"],
-            "filename": "v.mp4",
-            "content_type": "video/mp4",
-            "size": 10**10,
-        },
-    )
+    too_big = _ask_upload(api, world, owner, "v.mp4", "video/mp4", 10**10)
     assert too_big.status == 400 and too_big.body["errors"][0]["field"] == "body.size"
 
 
