@@ -22,10 +22,11 @@ AUTHORIZER_TTL_SECONDS = 60
 def jwt_authorizer(auth_request: AuthRequest) -> Any:
     try:
         claims = verify_token(auth_request.token or "")
-        principal = principal_for(str(claims["sub"]))
     except DomainError:
         # API Gateway answers 401 to exactly this exception from a Lambda authorizer.
         raise Exception("Unauthorized") from None
+    # A table outage here fails the request as a server error: it must not read as "signed out".
+    principal = principal_for(str(claims["sub"]))
     if principal is None:
         return {
             "principalId": str(claims["sub"]),

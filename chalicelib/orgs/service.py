@@ -272,9 +272,9 @@ def principal_for(subject: str) -> Principal | None:
     """The principal an authenticated subject acts as, or None for an unknown or disabled user."""
     try:
         rec = store.get_user(subject)
+        if not rec.active or not store.get_agency(rec.org_id).active:
+            return None
     except NotFoundError:
-        return None
-    if not rec.active or not store.get_agency(rec.org_id).active:
         return None
     return Principal(
         user_id=rec.id,
