@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 
 from chalicelib.regions.catalog import contains
@@ -57,10 +56,6 @@ class Principal:
     @property
     def governs_region(self) -> bool:
         return self.org_kind in GOVERNING_KINDS
-
-    def certified_on(self, day: date) -> bool:
-        """Holds an enforcement certificate (执法证) valid on `day`."""
-        return bool(self.cert_no and self.cert_valid_until and self.cert_valid_until >= day.isoformat())
 
     def to_context(self) -> dict[str, str]:
         """API Gateway authorizer context: flat strings only."""

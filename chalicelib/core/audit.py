@@ -199,10 +199,8 @@ def audited_record(pk: str, sk: str) -> Entity | None:
 
 def records_changed_on(day: str) -> list[tuple[str, str]]:
     """(pk, sk) of every record with an audit entry on `day` (China Standard Time), from the day's shards."""
-    from .db import Entity as _Entity  # the index is declared on the base model
-
     seen: dict[str, str] = {}
     for shard in range(AUDIT_DAY_SHARDS):
-        for item in query_all(AuditEntry, f"AUDITDAY#{day}#{shard}", index=_Entity.gsi2):
+        for item in query_all(AuditEntry, f"AUDITDAY#{day}#{shard}", index=Entity.gsi2):
             seen.setdefault(item.record_pk, item.record_sk)
     return sorted(seen.items())

@@ -38,10 +38,6 @@ class RecordChange:
     def created(self) -> bool:
         return self.old is None and self.new is not None
 
-    def moved_to(self, state: str) -> bool:
-        """True exactly once per transition into `state`, however often the record is delivered."""
-        return self.state == state and self.old_state != state
-
 
 Subscriber = Callable[[RecordChange], None]
 

@@ -48,12 +48,3 @@ def send_success(token: str, output: dict[str, Any]) -> None:
         raise ServiceUnavailable("the workflow service did not answer") from exc
     except BotoCoreError as exc:
         raise ServiceUnavailable("the workflow service did not answer") from exc
-
-
-def send_failure(token: str, error: str, cause: str) -> None:
-    try:
-        _sfn().send_task_failure(taskToken=token, error=error[:256], cause=cause[:32768])
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}:
-            raise InvalidStateError("the workflow step is no longer waiting") from exc
-        raise ServiceUnavailable("the workflow service did not answer") from exc

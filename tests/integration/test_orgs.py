@@ -78,4 +78,3 @@ def test_county_admin_sees_only_its_own_county(api, world: World):
     assert api.get(f"/users/{world.users['lx-supervisor'].id}", token=token).status == 404
     mine = api.get("/agencies?region=370112", token=token).body["items"]
     assert {a["region"] for a in mine} == {"370112"}
-
