@@ -16,6 +16,7 @@ from chalicelib.integrity import service as integrity
 from chalicelib.orgs import api as orgs_api
 from chalicelib.orgs.authorizer import auth_bp
 from chalicelib.regions import api as regions_api
+from chalicelib.subjects import api as subjects_api
 
 app = Chalice(app_name="agritrace")
 app.experimental_feature_flags.update({"BLUEPRINTS"})
@@ -30,6 +31,7 @@ for blueprint in (
     dispatch_api.bp,
     attachments_api.bp,
     integrity_api.bp,
+    subjects_api.bp,
 ):
     app.register_blueprint(blueprint)
 

@@ -21,6 +21,7 @@ class Role(StrEnum):
     ENFORCEMENT_OFFICER = "enforcement_officer"
     MINISTRY_ANALYST = "ministry_analyst"
     DISPATCHER = "dispatcher"
+    SUBJECT = "subject"  # a production and operation subject's own account (主体账号)
 
 
 class OrgKind(StrEnum):
@@ -29,12 +30,14 @@ class OrgKind(StrEnum):
     ENFORCEMENT = "enforcement"  # 执法机构
     MINISTRY = "ministry"  # 农业农村部
     ENTRUSTED_SERVICE = "entrusted_service"  # 受托监管服务机构
+    SUBJECT = "subject"  # 生产经营主体: its account acts for the subject itself
 
 
 # Agencies whose jurisdiction is their region: they see what happens inside it.
 GOVERNING_KINDS = frozenset({OrgKind.SUPERVISION, OrgKind.MINISTRY})
 
-ALL_ROLES = frozenset(Role)
+# Everyone who works for an agency; a subject's account is not staff.
+ALL_ROLES = frozenset(Role) - {Role.SUBJECT}
 
 
 @dataclass(frozen=True, slots=True)

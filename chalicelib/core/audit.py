@@ -6,7 +6,7 @@ import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -42,10 +42,11 @@ class AuditEntry(Entity, discriminator="Audit"):
 
     def derive_keys(self) -> None:
         self.pk = self.record_pk
-        self.sk = f"AUDIT#{int(self.seq):08d}"
+        # The record's sort key is part of the entry's: a subject and its bases share a partition.
+        self.sk = f"AUDIT#{self.record_sk}#{int(self.seq):08d}"
         shard = zlib.crc32(self.record_pk.encode()) % AUDIT_DAY_SHARDS
         self.gsi2pk = f"AUDITDAY#{clock.cst_day(clock.parse_iso(self.at))}#{shard}"
-        self.gsi2sk = f"{self.record_pk}#{int(self.seq):08d}"
+        self.gsi2sk = f"{self.record_pk}#{self.record_sk}#{int(self.seq):08d}"
 
 
 @lru_cache(maxsize=1)
@@ -87,13 +88,6 @@ class Change:
     condition: Any = None
 
 
-@dataclass
-class Commit:
-    changes: list[Change]
-    actor: str
-    extra_puts: list[Entity] = field(default_factory=list)
-
-
 _BOOKKEEPING = ("audit_seq", "audit_head", "updated_at", "created_at", "last_action", "last_actor")
 
 
@@ -129,8 +123,11 @@ def _entry_for(change: Change, actor: str, at: str) -> AuditEntry:
     return entry
 
 
-def commit(changes: Sequence[Change] | Change, *, actor: str, extra_puts: Iterable[Entity] = ()) -> None:
-    """Write every change and its audit entry in one transaction; a stale or unmet condition is a 409."""
+def commit(changes: Sequence[Change] | Change, *, actor: str, claims: Iterable[Entity] = ()) -> None:
+    """Write every change and its audit entry in one transaction; a stale or unmet condition is a 409.
+
+    `claims` are items that must not exist yet (a unique number, a code): taken in the same transaction.
+    """
     changes = [changes] if isinstance(changes, Change) else list(changes)
     at = clock.iso(clock.now())
     before = [_bookkeeping(c.record) for c in changes]
@@ -140,8 +137,9 @@ def commit(changes: Sequence[Change] | Change, *, actor: str, extra_puts: Iterab
             for change, entry in zip(changes, entries, strict=True):
                 tx.save(change.record, condition=change.condition)
                 tx.save(entry, condition=AuditEntry.pk.does_not_exist())
-            for item in extra_puts:
-                tx.save(item)
+            for claim in claims:
+                claim.derive_keys()
+                tx.save(claim, condition=Entity.pk.does_not_exist())
     except TransactWriteError as exc:
         for change, saved in zip(changes, before, strict=True):
             for name, value in saved.items():
@@ -167,7 +165,7 @@ def verify_chain(record: Entity) -> ChainReport:
     prev = GENESIS
     count = 0
     last: AuditEntry | None = None
-    for entry in query_all(AuditEntry, record.pk, range_key_condition=AuditEntry.sk.startswith("AUDIT#")):
+    for entry in query_all(AuditEntry, record.pk, range_key_condition=AuditEntry.sk.startswith(f"AUDIT#{record.sk}#")):
         count += 1
         if int(entry.seq) != count:
             return ChainReport(record.pk, count, False, f"entry {count} is missing")

@@ -157,8 +157,10 @@ def store_ack_token(instruction_id: str, token: str) -> None:
 def escalate(instruction_id: str) -> dict[str, Any]:
     """Workflow task: the deadline passed; the agency above the recipient now sees it as overdue."""
     rec = store.get(instruction_id)
-    if rec.state != "awaiting":
+    # Under load the deadline can pass before the token was even stored: "sent" is overdue too.
+    if rec.state not in {"sent", "awaiting"}:
         return {"escalated": False, "state": rec.state}
+    expected = rec.state
     recipient = orgs.get_agency(rec.to_org_id)
     rec.state, rec.ack_token = "overdue", None
     rec.escalated_to = recipient.parent_id
@@ -169,7 +171,7 @@ def escalate(instruction_id: str) -> dict[str, Any]:
             rec,
             "instruction.escalated",
             detail={"to": recipient.parent_id},
-            condition=store.InstructionRecord.state == "awaiting",
+            condition=store.InstructionRecord.state == expected,
         ),
         actor=SYSTEM,
     )

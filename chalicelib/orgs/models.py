@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from chalicelib.core.access import OrgKind, Role
+from chalicelib.core.access import Role
 from chalicelib.core.models import Email, IsoDay, Name, PageQuery, Phone, RegionCode, Strict, Ulid, View
 
 
@@ -16,13 +16,14 @@ def _distinct_roles(roles: list[Role]) -> list[Role]:
     return roles
 
 
+AgencyKind = Literal["supervision", "testing", "enforcement", "ministry", "entrusted_service"]
 Username = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]{2,63}$")]
 CreditCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
 
 
 class CreateAgencyRequest(Strict):
     name: Name
-    kind: OrgKind
+    kind: AgencyKind
     region: RegionCode
     parent_id: Ulid | None = Field(default=None, description="defaults to the creating admin's agency")
     credit_code: CreditCode | None = None

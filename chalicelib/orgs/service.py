@@ -268,11 +268,20 @@ def me(user: Principal) -> MeView:
     return MeView(user=user_view(store.get_user(user.user_id)), agency=agency_view(store.get_agency(user.org_id)))
 
 
+def _org_in_standing(rec: store.UserRecord) -> bool:
+    if rec.org_kind == OrgKind.SUBJECT:
+        # A subject's account signs in while its subject is approved (imported here: subjects build on orgs).
+        from chalicelib.subjects import store as subjects
+
+        return subjects.get(rec.org_id).state == "approved"
+    return bool(store.get_agency(rec.org_id).active)
+
+
 def principal_for(subject: str) -> Principal | None:
     """The principal an authenticated subject acts as, or None for an unknown or disabled user."""
     try:
         rec = store.get_user(subject)
-        if not rec.active or not store.get_agency(rec.org_id).active:
+        if not rec.active or not _org_in_standing(rec):
             return None
     except NotFoundError:
         return None

@@ -15,6 +15,7 @@ import pytest
 import app  # noqa: F401 - registers every route
 from chalicelib.core.api import ROUTES, RouteSpec
 from chalicelib.integrity import service as integrity
+from tests.support.subjects import registration
 from tests.support.tokens import bad_tokens
 from tests.support.world import World
 
@@ -48,6 +49,11 @@ class Scene:
         assert ticket.status == 201, ticket.body
         self.attachment = ticket.body["attachment"]["id"]
         self.day = "2026-01-01"
+        self.pending = api.post("/subjects", token=w.token("lc-supervisor"), body=registration()).body
+        approved = api.post("/subjects", token=w.token("lc-supervisor"), body=registration()).body["id"]
+        self.subject = api.post(
+            f"/subjects/{approved}/review", token=w.token("lc-head"), body={"decision": "approve"}
+        ).body
         integrity.verify_day(self.day)
 
 
@@ -93,6 +99,37 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/attachments"): lambda s: (f"/attachments?owner_kind=instruction&owner_id={s.instruction}", None),
     ("GET", "/attachments/{attachment_id}"): lambda s: (f"/attachments/{s.attachment}", None),
     ("GET", "/integrity/reports/{day}"): lambda s: (f"/integrity/reports/{s.day}", None),
+    ("POST", "/subjects"): lambda s: ("/subjects", registration()),
+    ("GET", "/subjects"): lambda s: ("/subjects?region=370112", None),
+    ("GET", "/subjects/{subject_id}"): lambda s: (f"/subjects/{s.subject['id']}", None),
+    ("PATCH", "/subjects/{subject_id}"): lambda s: (
+        f"/subjects/{s.subject['id']}",
+        {"version": s.subject["version"], "contact_phone": "13911112222"},
+    ),
+    ("POST", "/subjects/{subject_id}/review"): lambda s: (
+        f"/subjects/{s.pending['id']}/review",
+        {"decision": "approve"},
+    ),
+    ("POST", "/subjects/{subject_id}/revoke"): lambda s: (f"/subjects/{s.subject['id']}/revoke", {"reason": "停产"}),
+    ("POST", "/subjects/{subject_id}/cancel"): lambda s: (f"/subjects/{s.subject['id']}/cancel", {"reason": "注销"}),
+    ("POST", "/subjects/{subject_id}/key-object"): lambda s: (
+        f"/subjects/{s.subject['id']}/key-object",
+        {"key_object": True, "reason": "风险高"},
+    ),
+    ("POST", "/subjects/{subject_id}/bad-records"): lambda s: (
+        f"/subjects/{s.subject['id']}/bad-records",
+        {"kind": "violation", "description": "现场发现违规用药", "occurred_on": "2026-06-01"},
+    ),
+    ("GET", "/subjects/{subject_id}/bad-records"): lambda s: (f"/subjects/{s.subject['id']}/bad-records", None),
+    ("POST", "/subjects/{subject_id}/bases"): lambda s: (
+        f"/subjects/{s.subject['id']}/bases",
+        {"name": "基地", "location": {"lng": 117.1, "lat": 36.6}},
+    ),
+    ("GET", "/subjects/{subject_id}/bases"): lambda s: (f"/subjects/{s.subject['id']}/bases", None),
+    ("POST", "/subjects/{subject_id}/account"): lambda s: (
+        f"/subjects/{s.subject['id']}/account",
+        {"username": "matrix-farm", "name": "王五", "phone": "+8613600000000"},
+    ),
 }
 # Who succeeds on the Shandong record (must hold an allowed role).
 HAPPY_USER = {
@@ -113,7 +150,10 @@ NOT_JURISDICTIONAL = {
     ("GET", "/integrity/reports/{day}"): "a national report, for ministry analysts only",
 }
 # Routes that create something in a region rather than read a record: outside the jurisdiction is a 403.
-CREATES_IN_REGION = {("POST", "/agencies"): "the region is public reference data; the act is forbidden"}
+CREATES_IN_REGION = {
+    ("POST", "/agencies"): "the region is public reference data; the act is forbidden",
+    ("POST", "/subjects"): "the region is public reference data; registering there is forbidden",
+}
 OUTSIDERS = ["js-admin", "js-head", "js-lab-admin", "js-lab-manager"]
 EVERYONE = [
     "moa-admin",

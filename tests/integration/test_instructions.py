@@ -79,3 +79,17 @@ def test_a_retried_workflow_task_leaves_its_newest_token(api, world: World, even
     version = store.get(iid).version
     service.store_ack_token(iid, "retried-token")
     assert store.get(iid).version == version
+
+
+def test_a_deadline_that_passes_before_the_token_is_stored_still_escalates(api, world: World):
+    from chalicelib.dispatch import service
+
+    # The workflow's deadline fired while the instruction was still only "sent" (a slow task start).
+    sent = send(api, world, "lc", sender="sd-head")
+    assert store.get(sent.body["id"]).state == "sent"
+    service.escalate(sent.body["id"])
+    rec = store.get(sent.body["id"])
+    assert rec.state == "overdue" and rec.escalated_to == world.agencies["jn"].id
+    # A token that arrives afterwards does not bring it back to "awaiting".
+    service.store_ack_token(sent.body["id"], "late-token")
+    assert store.get(sent.body["id"]).state == "overdue"

@@ -1,0 +1,161 @@
+"""Subjects (生产经营主体): registration, admission review, standing, bases, key objects, bad records, accounts."""
+
+from chalicelib.subjects import store
+from tests.support.subjects import registration
+from tests.support.world import World
+
+
+def register(api, world: World, **extra):
+    reply = api.post("/subjects", token=world.token("lc-supervisor"), body=registration(**extra))
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def approve(api, world: World, subject_id: str):
+    reply = api.post(f"/subjects/{subject_id}/review", token=world.token("lc-head"), body={"decision": "approve"})
+    assert reply.status == 200, reply.body
+    return reply.body
+
+
+def test_a_registered_subject_waits_for_review_then_gets_its_identity_code(api, world: World):
+    subject = register(api, world)
+    assert subject["state"] == "pending" and subject["identity_code"] is None
+    approved = approve(api, world, subject["id"])
+    assert approved["state"] == "approved"
+    assert approved["identity_code"] == f"1.2.156.326.8.1.0.0.3.{subject['number']}"
+
+
+def test_the_same_number_registers_once(api, world: World):
+    body = registration()
+    assert api.post("/subjects", token=world.token("lc-supervisor"), body=body).status == 201
+    again = api.post("/subjects", token=world.token("lc-supervisor"), body={**body, "name": "另一个名字"})
+    assert again.status == 409 and again.body["type"].endswith("/already-exists")
+
+
+def test_a_retried_registration_creates_one_subject(api, world: World):
+    body = registration(name="重试合作社")
+    headers = {"Idempotency-Key": "register-retry-0001"}
+    first = api.post("/subjects", token=world.token("lc-supervisor"), body=body, headers=headers)
+    again = api.post("/subjects", token=world.token("lc-supervisor"), body=body, headers=headers)
+    assert first.status == again.status == 201 and first.body["id"] == again.body["id"]
+    pending = api.get("/subjects?region=370112&state=pending&limit=200", token=world.token("lc-head")).body["items"]
+    assert [s["name"] for s in pending].count("重试合作社") == 1
+
+
+def test_a_wrong_check_character_is_refused(api, world: World):
+    body = registration()
+    body["number"] = body["number"][:-1] + ("0" if body["number"][-1] != "0" else "1")
+    reply = api.post("/subjects", token=world.token("lc-supervisor"), body=body)
+    assert reply.status == 422 and reply.body["errors"][0]["field"] == "body.number"
+
+
+def test_two_reviewers_at_once_one_wins(api, world: World):
+    from chalicelib.core.errors import ConflictError
+    from chalicelib.subjects import service
+    from chalicelib.subjects.models import ReviewRequest
+
+    subject = register(api, world)
+    world.user("lc-admin", "lc", "lc-head-2", ["head"])
+    # Both reviewers opened the pending subject before either decided.
+    first_view, second_view = store.get(subject["id"]), store.get(subject["id"])
+    service.decide(world.principal("lc-head"), first_view, ReviewRequest(decision="approve"))
+    try:
+        service.decide(world.principal("lc-head-2"), second_view, ReviewRequest(decision="reject", reasons=["x"]))
+        raise AssertionError("the second decision was accepted")
+    except ConflictError as exc:
+        assert exc.status == 409
+    assert store.get(subject["id"]).state == "approved"
+    # Over HTTP, a decision on a decided subject is a 409 too.
+    late = api.post(f"/subjects/{subject['id']}/review", token=world.token("lc-head-2"), body={"decision": "approve"})
+    assert late.status == 409
+
+
+def test_a_rejection_states_its_reasons(api, world: World):
+    subject = register(api, world)
+    bare = api.post(f"/subjects/{subject['id']}/review", token=world.token("lc-head"), body={"decision": "reject"})
+    assert bare.status == 422
+    done = api.post(
+        f"/subjects/{subject['id']}/review",
+        token=world.token("lc-head"),
+        body={"decision": "reject", "reasons": ["无生产基地证明"]},
+    )
+    assert done.body["state"] == "rejected" and done.body["review"]["reasons"] == ["无生产基地证明"]
+
+
+def test_another_county_neither_sees_nor_changes_the_subject(api, world: World):
+    subject = approve(api, world, register(api, world)["id"])
+    outsider = world.token("lx-supervisor")
+    assert api.get(f"/subjects/{subject['id']}", token=outsider).status == 404
+    assert (
+        api.patch(
+            f"/subjects/{subject['id']}", token=outsider, body={"version": subject["version"], "address": "x"}
+        ).status
+        == 404
+    )
+    assert api.get("/subjects?region=370112", token=outsider).status == 404
+    assert api.get(f"/subjects/{subject['id']}", token=world.token("jn-admin")).status == 200
+
+
+def test_changes_keep_the_old_values_and_standing_moves_once(api, world: World):
+    subject = approve(api, world, register(api, world)["id"])
+    changed = api.patch(
+        f"/subjects/{subject['id']}",
+        token=world.token("lc-supervisor"),
+        body={"version": subject["version"], "contact_phone": "13900000009"},
+    )
+    assert changed.status == 200 and changed.body["contact_phone"] == "13900000009"
+    revoked = api.post(f"/subjects/{subject['id']}/revoke", token=world.token("lc-head"), body={"reason": "停产"})
+    assert revoked.body["state"] == "revoked"
+    again = api.post(f"/subjects/{subject['id']}/cancel", token=world.token("lc-head"), body={"reason": "x"})
+    assert again.status == 409
+
+
+def test_key_objects_bases_and_bad_records(api, world: World):
+    subject = approve(api, world, register(api, world)["id"])
+    sid = subject["id"]
+    flagged = api.post(
+        f"/subjects/{sid}/key-object",
+        token=world.token("lc-head"),
+        body={"key_object": True, "reason": "上年抽检不合格"},
+    )
+    assert flagged.body["key_object"] is True
+    base = api.post(
+        f"/subjects/{sid}/bases",
+        token=world.token("lc-supervisor"),
+        body={"name": "港沟草莓基地", "location": {"lng": 117.21, "lat": 36.65}, "area_mu": 120, "products": ["草莓"]},
+    )
+    assert base.status == 201
+    assert [b["name"] for b in api.get(f"/subjects/{sid}/bases", token=world.token("lc-head")).body["items"]] == [
+        "港沟草莓基地"
+    ]
+    bad = api.post(
+        f"/subjects/{sid}/bad-records",
+        token=world.token("lc-supervisor"),
+        body={"kind": "failed_test", "description": "草莓腐霉利超标", "occurred_on": "2026-05-01"},
+    )
+    assert bad.status == 201
+    listed = api.get(f"/subjects/{sid}/bad-records", token=world.token("lc-head")).body["items"]
+    assert [b["description"] for b in listed] == ["草莓腐霉利超标"]
+    assert api.get(f"/subjects/{sid}", token=world.token("lc-head")).body["bad_records"] == 1
+
+
+def test_a_subject_account_sees_only_its_own_subject(api, world: World):
+    mine = approve(api, world, register(api, world)["id"])
+    other = approve(api, world, register(api, world, name="另一家农场")["id"])
+    opened = api.post(
+        f"/subjects/{mine['id']}/account",
+        token=world.token("lc-head"),
+        body={"username": "farm-owner-1", "name": "李四", "phone": "+8613700000001"},
+    )
+    assert opened.status == 201, opened.body
+    token = world.identity.token("farm-owner-1")
+    assert api.get(f"/subjects/{mine['id']}", token=token).status == 200
+    assert api.get(f"/subjects/{other['id']}", token=token).status == 404
+    assert api.get("/subjects?region=370112", token=token).status == 403
+    base = api.post(
+        f"/subjects/{mine['id']}/bases", token=token, body={"name": "自有基地", "location": {"lng": 117.2, "lat": 36.6}}
+    )
+    assert base.status == 201
+    # When the subject is revoked, its account no longer signs in.
+    api.post(f"/subjects/{mine['id']}/revoke", token=world.token("lc-head"), body={"reason": "违法"})
+    assert api.get(f"/subjects/{mine['id']}", token=token).status == 403
