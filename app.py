@@ -9,6 +9,7 @@ from chalicelib import wiring
 from chalicelib.activity import api as activity_api
 from chalicelib.attachments import api as attachments_api
 from chalicelib.attachments import service as attachments
+from chalicelib.codes import api as codes_api
 from chalicelib.core import meta_api
 from chalicelib.dispatch import api as dispatch_api
 from chalicelib.integrity import api as integrity_api
@@ -32,6 +33,7 @@ for blueprint in (
     attachments_api.bp,
     integrity_api.bp,
     subjects_api.bp,
+    codes_api.bp,
 ):
     app.register_blueprint(blueprint)
 

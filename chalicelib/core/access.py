@@ -38,6 +38,8 @@ GOVERNING_KINDS = frozenset({OrgKind.SUPERVISION, OrgKind.MINISTRY})
 
 # Everyone who works for an agency; a subject's account is not staff.
 ALL_ROLES = frozenset(Role) - {Role.SUBJECT}
+# Staff and subject accounts alike (each still sees only what the one access check lets through).
+SIGNED_IN_ROLES = frozenset(Role)
 
 
 @dataclass(frozen=True, slots=True)

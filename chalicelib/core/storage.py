@@ -88,3 +88,21 @@ def inspect(bucket: str, key: str, head_bytes: int = 64) -> StoredObject:
 def move(bucket: str, key: str, new_key: str) -> None:
     _s3().copy_object(Bucket=bucket, Key=new_key, CopySource={"Bucket": bucket, "Key": key})
     _s3().delete_object(Bucket=bucket, Key=key)
+
+
+def exists(key: str) -> bool:
+    try:
+        _s3().head_object(Bucket=get_settings().bucket_name, Key=key)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound"}:
+            return False
+        raise ServiceUnavailable("S3 did not answer") from exc
+    return True
+
+
+def put(key: str, body: bytes, content_type: str) -> None:
+    """Store a file the platform made itself (QR images, label sheets)."""
+    try:
+        _s3().put_object(Bucket=get_settings().bucket_name, Key=key, Body=body, ContentType=content_type)
+    except (BotoCoreError, ClientError) as exc:
+        raise ServiceUnavailable("S3 did not accept the file") from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.codes import formats
+from chalicelib.codes import store as code_store
 from chalicelib.core import audit, clock
 from chalicelib.core.access import OrgKind, Principal, Role, check_access, governs
 from chalicelib.core.errors import (
@@ -180,6 +181,8 @@ def decide(user: Principal, rec: store.SubjectRecord, req: ReviewRequest) -> Sub
             condition=store.SubjectRecord.state == "pending",
         ),
         actor=user.user_id,
+        # The identity code is claimed with the decision: scanning it finds this subject, and nothing else.
+        claims=[code_store.CodeIndex(code=rec.identity_code, subject_id=rec.id)] if rec.identity_code else [],
     )
     return view(rec)
 

@@ -47,8 +47,6 @@ class SubjectRecord(Entity, discriminator="Subject"):
         self.sk = "SUBJ"
         self.gsi1pk = f"SUBJS#{county_of(self.region)}"
         self.gsi1sk = f"{self.state}#{self.created_at}#{self.id}"
-        self.gsi2pk = f"CODE#{self.identity_code}" if self.identity_code else None
-        self.gsi2sk = "SUBJ" if self.identity_code else None
 
 
 class SubjectNumberClaim(Entity, discriminator="SubjectNumber"):
