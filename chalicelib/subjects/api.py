@@ -17,8 +17,11 @@ from .models import (
     BadRecordView,
     BasePage,
     BaseView,
+    CaptureSubjectRequest,
     ChangeSubjectRequest,
+    CompleteRegistrationRequest,
     CreateAccountRequest,
+    InvitationView,
     KeyObjectRequest,
     RegisterSubjectRequest,
     ReviewRequest,
@@ -207,3 +210,30 @@ def bases(ctx: RequestContext, subject_id: str) -> BasePage:
 )
 def create_account(ctx: RequestContext, subject_id: str) -> SubjectAccountView:
     return service.create_account(ctx.user, subject_id, ctx.body)
+
+
+@api.route(
+    "/captured-subjects",
+    "POST",
+    roles=FIELD,
+    summary="Capture an unregistered subject found on site (临时主体) and invite it to register",
+    body=CaptureSubjectRequest,
+    response=InvitationView,
+    status=201,
+    budget=Budget(reads=0, writes=2),
+)
+def capture(ctx: RequestContext) -> InvitationView:
+    return service.capture(ctx.user, ctx.body)
+
+
+@api.route(
+    "/subjects/{subject_id}/registration",
+    "POST",
+    roles=FIELD,
+    summary="Register a captured subject (same record, trail kept)",
+    body=CompleteRegistrationRequest,
+    response=SubjectView,
+    budget=Budget(reads=1, writes=1),
+)
+def complete_registration(ctx: RequestContext, subject_id: str) -> SubjectView:
+    return service.complete_registration(ctx.user, subject_id, ctx.body)

@@ -31,6 +31,33 @@ class RegisterSubjectRequest(Strict):
     industry: Industry
 
 
+class CaptureSubjectRequest(Strict):
+    """A subject found on site but not registered (Art 6, 28): what the supervisor can see and ask."""
+
+    name: Name
+    category: Category
+    form: Form
+    region: RegionCode = Field(description="county or township")
+    address: LongText
+    contact_phone: Phone | None = None
+    legal_representative: Name | None = None
+    industry: Industry | None = None
+
+
+class CompleteRegistrationRequest(Strict):
+    """Registration of a captured subject: the same record, so what was recorded against it stays with it."""
+
+    name: Name
+    category: Category
+    form: Form
+    number_kind: NumberKind
+    number: SubjectNumber
+    legal_representative: Name
+    contact_phone: Phone
+    address: LongText
+    industry: Industry
+
+
 class ChangeSubjectRequest(Strict):
     """Change record (变更): contact data of a subject."""
 
@@ -71,12 +98,12 @@ class SubjectView(View):
     form: str
     number_kind: str
     number: str
-    legal_representative: str
-    contact_phone: str
+    legal_representative: str | None
+    contact_phone: str | None
     region: str
     address: str
-    industry: str
-    state: Literal["pending", "approved", "rejected", "revoked", "cancelled"]
+    industry: str | None
+    state: Literal["temporary", "pending", "approved", "rejected", "revoked", "cancelled"]
     identity_code: str | None
     key_object: bool
     key_object_reason: str | None
@@ -88,7 +115,7 @@ class SubjectView(View):
 
 class SubjectListQuery(PageQuery):
     region: RegionCode = Field(description="a county (or a township of it)")
-    state: Literal["pending", "approved", "rejected", "revoked", "cancelled"] | None = None
+    state: Literal["temporary", "pending", "approved", "rejected", "revoked", "cancelled"] | None = None
 
 
 class SubjectPage(View):
@@ -163,3 +190,11 @@ class SubjectAccountView(View):
     user_id: str
     username: str
     subject_id: str
+
+
+class InvitationView(View):
+    """Invitation (邀请入驻) of a captured subject to register."""
+
+    subject: SubjectView
+    link: str
+    qr_svg: str = Field(description="the invitation link as a QR (SVG), to show on the supervisor's phone")

@@ -6,6 +6,7 @@ from chalicelib.codes import formats
 from chalicelib.codes import store as code_store
 from chalicelib.core import audit, clock
 from chalicelib.core.access import OrgKind, Principal, Role, check_access, governs
+from chalicelib.core.config import get_settings
 from chalicelib.core.errors import (
     AlreadyExistsError,
     ConflictError,
@@ -28,8 +29,11 @@ from .models import (
     BadRecordView,
     BasePage,
     BaseView,
+    CaptureSubjectRequest,
     ChangeSubjectRequest,
+    CompleteRegistrationRequest,
     CreateAccountRequest,
+    InvitationView,
     KeyObjectRequest,
     Point,
     RegisterSubjectRequest,
@@ -117,6 +121,82 @@ def register(user: Principal, req: RegisterSubjectRequest) -> SubjectView:
     try:
         audit.commit(
             audit.Change(rec, "subject.registered"),
+            actor=user.user_id,
+            claims=[store.SubjectNumberClaim(number=number, subject_id=rec.id)],
+        )
+    except ConflictError:
+        raise AlreadyExistsError("a subject with this number is already registered") from None
+    return view(rec)
+
+
+def capture(user: Principal, req: CaptureSubjectRequest) -> InvitationView:
+    """Art 28: a subject found on site is captured with a temporary identity (临时身份码) and invited to register."""
+    _operating_region(req.region)
+    if not governs(user, req.region):
+        raise ForbiddenError("you may capture subjects inside your own jurisdiction")
+    county = store.county_of(req.region)
+    number = formats.temp_subject_no(county, store.next_in_sequence(f"TEMP#{county}"))
+    code = formats.compose_long(
+        formats.TraceCode(
+            kind=formats.CodeKind.TEMP_SUBJECT_IDENTITY,
+            category=formats.SubjectCategory[req.category.upper()],
+            form=formats.OrganisationForm[req.form.upper()],
+            subject_no=number,
+        )
+    )
+    rec = store.SubjectRecord(
+        id=new_id(),
+        name=req.name,
+        category=req.category,
+        form=req.form,
+        number_kind="temporary",
+        number=number,
+        legal_representative=req.legal_representative,
+        contact_phone=req.contact_phone,
+        region=req.region,
+        address=req.address,
+        industry=req.industry,
+        state="temporary",
+        registered_by=user.user_id,
+        parties={user.org_id},
+        identity_code=code,
+    )
+    audit.commit(
+        audit.Change(rec, "subject.captured"),
+        actor=user.user_id,
+        claims=[code_store.CodeIndex(code=code, subject_id=rec.id)],
+    )
+    return invitation(rec)
+
+
+def invitation(rec: store.SubjectRecord) -> InvitationView:
+    from chalicelib.codes import qr  # loaded on use: the API's cold start does not need qrcode
+
+    link = f"{get_settings().public_base_url}/register?invite={rec.id}"
+    return InvitationView(subject=view(rec), link=link, qr_svg=qr.qr_svg(link).decode())
+
+
+def complete_registration(user: Principal, subject_id: str, req: CompleteRegistrationRequest) -> SubjectView:
+    """The captured subject registers: the same record moves to review, its trail and its temporary code intact."""
+    rec = visible(user, subject_id)
+    _governing(user, rec)
+    if rec.state != "temporary":
+        raise InvalidStateError(f"the subject is {rec.state}, not a captured one")
+    try:
+        number = formats.validate_subject_number(req.number, req.number_kind, field="body.number")
+    except ValidationFailed as exc:
+        raise Unprocessable(exc.detail, errors=exc.errors) from None
+    for name, value in req.model_dump(exclude={"number"}).items():
+        setattr(rec, name, value)
+    rec.number, rec.state = number, "pending"
+    try:
+        audit.commit(
+            audit.Change(
+                rec,
+                "subject.registered",
+                detail={"from_temporary": True},
+                condition=store.SubjectRecord.state == "temporary",
+            ),
             actor=user.user_id,
             claims=[store.SubjectNumberClaim(number=number, subject_id=rec.id)],
         )

@@ -27,10 +27,10 @@ class SubjectRecord(Entity, discriminator="Subject"):
     form = UnicodeAttribute()
     number_kind = UnicodeAttribute()
     number = UnicodeAttribute()
-    legal_representative = UnicodeAttribute()
-    contact_phone = UnicodeAttribute()
+    legal_representative = UnicodeAttribute(null=True)
+    contact_phone = UnicodeAttribute(null=True)
     address = UnicodeAttribute()
-    industry = UnicodeAttribute()
+    industry = UnicodeAttribute(null=True)
     state = UnicodeAttribute()
     registered_by = UnicodeAttribute()
     parties = UnicodeSetAttribute()
@@ -133,3 +133,19 @@ def bad_records_of(subject_id: str, *, limit: int, cursor: str | None) -> tuple[
         cursor=cursor,
         newest_first=True,
     )
+
+
+class Counter(Entity, discriminator="Counter"):
+    """A sequence (e.g. of temporary subject numbers per county), advanced atomically."""
+
+    value = NumberAttribute(default=0)
+
+    def derive_keys(self) -> None:
+        """Keys are given when the counter is named."""
+
+
+def next_in_sequence(name: str) -> int:
+    """One UpdateItem: the next number of a named sequence, never handed out twice."""
+    counter = Counter(pk=f"SEQ#{name}", sk="SEQ")
+    counter.update(actions=[Counter.value.add(1)], add_version_condition=False)
+    return int(counter.value)

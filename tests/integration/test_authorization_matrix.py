@@ -50,6 +50,11 @@ class Scene:
         assert ticket.status == 201, ticket.body
         self.attachment = ticket.body["attachment"]["id"]
         self.day = "2026-01-01"
+        self.captured = api.post(
+            "/captured-subjects",
+            token=w.token("lc-supervisor"),
+            body={"name": "摊位", "category": "operation", "form": "individual", "region": "370112", "address": "集市"},
+        ).body["subject"]
         self.pending = api.post("/subjects", token=w.token("lc-supervisor"), body=registration()).body
         approved = api.post("/subjects", token=w.token("lc-supervisor"), body=registration()).body["id"]
         self.subject = api.post(
@@ -137,6 +142,14 @@ CASES: dict[tuple[str, str], Case] = {
         {"name": "基地", "location": {"lng": 117.1, "lat": 36.6}},
     ),
     ("GET", "/subjects/{subject_id}/bases"): lambda s: (f"/subjects/{s.subject['id']}/bases", None),
+    ("POST", "/captured-subjects"): lambda s: (
+        "/captured-subjects",
+        {"name": "摊位", "category": "operation", "form": "individual", "region": "370112", "address": "集市"},
+    ),
+    ("POST", "/subjects/{subject_id}/registration"): lambda s: (
+        f"/subjects/{s.captured['id']}/registration",
+        {k: v for k, v in registration().items() if k != "region"},
+    ),
     ("POST", "/subjects/{subject_id}/products"): lambda s: (
         f"/subjects/{s.subject['id']}/products",
         {"name": "韭菜", "category_code": "0112"},
@@ -178,6 +191,7 @@ NOT_JURISDICTIONAL = {
 CREATES_IN_REGION = {
     ("POST", "/agencies"): "the region is public reference data; the act is forbidden",
     ("POST", "/subjects"): "the region is public reference data; registering there is forbidden",
+    ("POST", "/captured-subjects"): "the region is public reference data; capturing there is forbidden",
 }
 OUTSIDERS = ["js-admin", "js-head", "js-lab-admin", "js-lab-manager"]
 EVERYONE = [

@@ -159,3 +159,52 @@ def test_a_subject_account_sees_only_its_own_subject(api, world: World):
     # When the subject is revoked, its account no longer signs in.
     api.post(f"/subjects/{mine['id']}/revoke", token=world.token("lc-head"), body={"reason": "违法"})
     assert api.get(f"/subjects/{mine['id']}", token=token).status == 403
+
+
+def test_a_subject_found_on_site_is_captured_invited_and_registered_with_its_trail(api, world: World):
+    from urllib.parse import quote
+
+    from chalicelib.core import audit
+
+    captured = api.post(
+        "/captured-subjects",
+        token=world.token("lc-supervisor"),
+        body={
+            "name": "路边草莓摊",
+            "category": "operation",
+            "form": "individual",
+            "region": "370112",
+            "address": "港沟街道集市",
+        },
+    )
+    assert captured.status == 201, captured.body
+    subject = captured.body["subject"]
+    assert subject["state"] == "temporary"
+    assert subject["identity_code"].startswith("1.2.156.326.8.1.4.1.1.0370112")
+    assert captured.body["link"].endswith(f"/register?invite={subject['id']}")
+    assert captured.body["qr_svg"].startswith("<?xml") or "<svg" in captured.body["qr_svg"]
+    # Its temporary code scans to it, and a second capture gets the next number.
+    scanned = api.get("/scan?code=" + quote(subject["identity_code"], safe=""), token=world.token("lc-head"))
+    assert scanned.body["subject"]["temporary"] is True
+    second = api.post(
+        "/captured-subjects",
+        token=world.token("lc-supervisor"),
+        body={"name": "另一摊位", "category": "operation", "form": "individual", "region": "370112", "address": "集市"},
+    )
+    assert int(second.body["subject"]["number"][-11:]) == int(subject["number"][-11:]) + 1
+    # It registers: the same record, so its audit trail goes on and the old code still finds it.
+    body = registration(name="王氏草莓家庭农场")
+    body.pop("region")
+    body["form"] = "family_farm"
+    registered = api.post(f"/subjects/{subject['id']}/registration", token=world.token("lc-supervisor"), body=body)
+    assert registered.status == 200, registered.body
+    assert registered.body["id"] == subject["id"] and registered.body["state"] == "pending"
+    approved = approve(api, world, subject["id"])
+    assert approved["identity_code"].startswith("1.2.156.326.8.1.0.0.2.")
+    chain = audit.verify_chain(store.get(subject["id"]))
+    assert chain.intact and chain.length == 3
+    again = api.get("/scan?code=" + quote(subject["identity_code"], safe=""), token=world.token("lc-head"))
+    assert again.body["subject"]["id"] == subject["id"] and again.body["subject"]["state"] == "approved"
+    assert (
+        api.post(f"/subjects/{subject['id']}/registration", token=world.token("lc-supervisor"), body=body).status == 409
+    )
