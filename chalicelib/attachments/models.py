@@ -16,7 +16,7 @@ ContentType = Literal[
     "text/csv",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 ]
-OwnerKind = Literal["instruction"]
+OwnerKind = Literal["instruction", "subject", "base"]
 
 
 class CreateAttachmentRequest(Strict):

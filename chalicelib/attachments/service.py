@@ -15,6 +15,7 @@ from chalicelib.core.db import Entity
 from chalicelib.core.errors import ForbiddenError, NotFoundError, PayloadTooLarge
 from chalicelib.core.ids import new_id
 from chalicelib.dispatch import service as dispatch
+from chalicelib.subjects import service as subjects
 
 from . import store
 from .models import AttachmentListQuery, AttachmentPage, AttachmentView, CreateAttachmentRequest, UploadTicket
@@ -26,6 +27,8 @@ SYSTEM = "system:uploads"
 # attaching one takes being a party to the record.
 OWNERS: dict[str, Callable[[Principal, str], Entity]] = {
     "instruction": dispatch.readable,
+    "subject": subjects.visible,
+    "base": subjects.readable_base,
 }
 
 MAGIC: dict[str, Callable[[bytes], bool]] = {

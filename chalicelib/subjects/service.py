@@ -118,6 +118,7 @@ def register(user: Principal, req: RegisterSubjectRequest) -> SubjectView:
         registered_by=user.user_id,
         parties={user.org_id},
     )
+    rec.parties = {user.org_id, rec.id}  # the subject is party to its own record: its account acts on it
     try:
         audit.commit(
             audit.Change(rec, "subject.registered"),
@@ -161,6 +162,7 @@ def capture(user: Principal, req: CaptureSubjectRequest) -> InvitationView:
         parties={user.org_id},
         identity_code=code,
     )
+    rec.parties = {user.org_id, rec.id}
     audit.commit(
         audit.Change(rec, "subject.captured"),
         actor=user.user_id,
@@ -395,6 +397,13 @@ def add_base(user: Principal, subject_id: str, req: AddBaseRequest) -> BaseView:
     )
     audit.commit(audit.Change(base, "base.added"), actor=user.user_id)
     return base_view(base)
+
+
+def readable_base(user: Principal, base_id: str) -> store.BaseRecord:
+    """A base, if the user may see its subject (its photos are read and attached through this)."""
+    base = store.get_base(base_id)
+    check_access(user, region=base.region, parties=base.parties or ())
+    return base
 
 
 def bases(user: Principal, subject_id: str, limit: int, cursor: str | None) -> BasePage:

@@ -11,6 +11,7 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.core.db import Entity, fetch, query_page
+from chalicelib.core.errors import NotFoundError
 
 
 def county_of(region: str) -> str:
@@ -76,6 +77,8 @@ class BaseRecord(Entity, discriminator="Base"):
     def derive_keys(self) -> None:
         self.pk = f"SUBJ#{self.subject_id}"
         self.sk = f"BASE#{self.id}"
+        self.gsi1pk = f"BASE#{self.id}"
+        self.gsi1sk = "BASE"
 
 
 class BadRecord(Entity, discriminator="BadRecord"):
@@ -97,6 +100,14 @@ class BadRecord(Entity, discriminator="BadRecord"):
 
 def get(subject_id: str) -> SubjectRecord:
     return fetch(SubjectRecord, f"SUBJ#{subject_id}", "SUBJ", what="subject")
+
+
+def get_base(base_id: str) -> BaseRecord:
+    """One Query on the base's own index entry (its key lives under its subject)."""
+    items, _ = query_page(BaseRecord, ("gsi1pk", f"BASE#{base_id}"), index=BaseRecord.gsi1, limit=1)
+    if not items:
+        raise NotFoundError("base not found")
+    return items[0]
 
 
 def in_county(

@@ -208,3 +208,38 @@ def test_a_subject_found_on_site_is_captured_invited_and_registered_with_its_tra
     assert (
         api.post(f"/subjects/{subject['id']}/registration", token=world.token("lc-supervisor"), body=body).status == 409
     )
+
+
+def test_base_photos_go_through_the_attachment_checks(api, world: World, events):
+    import requests
+
+    subject = approve(api, world, register(api, world)["id"])
+    base = api.post(
+        f"/subjects/{subject['id']}/bases",
+        token=world.token("lc-supervisor"),
+        body={"name": "大棚一号", "location": {"lng": 117.2, "lat": 36.6}},
+    ).body
+    results = {}
+    for name, data in {"real": b"\xff\xd8\xff\xe0" + b"j" * 100, "fake": b"GIF89a not a jpeg"}.items():
+        ticket = api.post(
+            "/attachments",
+            token=world.token("lc-supervisor"),
+            body={
+                "owner_kind": "base",
+                "owner_id": base["id"],
+                "filename": f"{name}.jpg",
+                "content_type": "image/jpeg",
+                "size": len(data),
+            },
+        )
+        assert ticket.status == 201, ticket.body
+        form = ticket.body["upload"]
+        assert requests.post(form["url"], data=form["fields"], files={"file": ("x", data)}, timeout=10).ok
+        results[name] = ticket.body["attachment"]["id"]
+    events.settle()
+    listed = api.get(f"/attachments?owner_kind=base&owner_id={base['id']}", token=world.token("lc-head")).body
+    states = {a["filename"]: a["state"] for a in listed["items"]}
+    assert states == {"real.jpg": "attached", "fake.jpg": "quarantined"}
+    assert (
+        api.get(f"/attachments?owner_kind=base&owner_id={base['id']}", token=world.token("lx-supervisor")).status == 404
+    )

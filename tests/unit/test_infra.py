@@ -379,7 +379,7 @@ def test_failed_workflows_and_server_errors_raise_alarms(template):
     for stage in DEPLOYED_STAGES:
         assert dimensions["Stage"] == CHALICE_CONFIG["stages"][stage]["api_gateway_stage"]
     # and the whole stage is throttled
-    [method_settings] = template["Globals"]["Api"]["MethodSettings"]
+    method_settings = template["Globals"]["Api"]["MethodSettings"][0]
     assert method_settings["ResourcePath"] == "/*" and method_settings["HttpMethod"] == "*"
     assert {"ThrottlingRateLimit", "ThrottlingBurstLimit"} <= set(method_settings)
 
@@ -388,3 +388,13 @@ def test_the_api_endpoint_can_exist_in_china():
     # Edge-optimized endpoints need CloudFront, which API Gateway does not offer in the China regions
     for stage in DEPLOYED_STAGES:
         assert CHALICE_CONFIG["stages"][stage]["api_gateway_endpoint_type"] == "REGIONAL"
+
+
+def test_the_public_lookup_is_throttled_on_its_own():
+    """Anyone may scan a code without signing in; API Gateway limits that route apart from the rest."""
+    from infra.local.resources import load_template
+
+    settings = load_template()["Globals"]["Api"]["MethodSettings"]
+    public = [m for m in settings if m["ResourcePath"] == "/~1public~1scan"]
+    assert public and public[0]["HttpMethod"] == "GET"
+    assert public[0]["ThrottlingRateLimit"] == {"Ref": "PublicLookupRateLimit"}
