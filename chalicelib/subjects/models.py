@@ -114,7 +114,7 @@ class SubjectView(View):
 
 
 class SubjectListQuery(PageQuery):
-    region: RegionCode = Field(description="a county (or a township of it)")
+    region: RegionCode = Field(description="a county: its subjects, townships included")
     state: Literal["temporary", "pending", "approved", "rejected", "revoked", "cancelled"] | None = None
 
 

@@ -215,14 +215,12 @@ def listing(user: Principal, query: SubjectListQuery) -> SubjectPage:
     region = catalog().get(query.region)
     if not governs(user, region.code):
         raise NotFoundError("that region is outside your jurisdiction")
-    if region.level not in {"county", "township"}:
+    # One Query per page on the county's partition (a township's subjects are listed with its county's).
+    if region.level != "county":
         raise Unprocessable(
-            "subjects are listed per county or township",
-            errors=[{"field": "query.region", "message": "not a county or township"}],
+            "subjects are listed per county", errors=[{"field": "query.region", "message": "not a county"}]
         )
-    recs, cursor = store.in_county(store.county_of(region.code), query.state, limit=query.limit, cursor=query.cursor)
-    if region.level == "township":
-        recs = [r for r in recs if (r.region or "") == region.code]
+    recs, cursor = store.in_county(region.code, query.state, limit=query.limit, cursor=query.cursor)
     return SubjectPage(items=[view(r) for r in recs], next_cursor=cursor)
 
 
