@@ -109,7 +109,7 @@ def print_labels(ctx: RequestContext, batch_id: str) -> LabelView:
     budget=Budget(reads=2, writes=0),
 )
 def scan(ctx: RequestContext) -> ScanView:
-    return service.scan(ctx.user, ctx.query.code)
+    return service.resolve(ctx.user, ctx.query.code)
 
 
 @api.route(
@@ -135,4 +135,16 @@ def qr(ctx: RequestContext) -> QrView:
     budget=Budget(reads=2, writes=0),
 )
 def public_scan(ctx: RequestContext) -> PublicScanView:
-    return service.public_scan(ctx.query.code)
+    return service.public_lookup(ctx.query.code)
+
+
+@api.route(
+    "/c/{trace_code}",
+    "GET",
+    roles=PUBLIC,
+    summary="The link printed in every QR: the public lookup of its code",
+    response=PublicScanView,
+    budget=Budget(reads=2, writes=0),
+)
+def code_link(ctx: RequestContext, trace_code: str) -> PublicScanView:
+    return service.public_lookup(trace_code)

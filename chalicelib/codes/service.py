@@ -185,7 +185,7 @@ def _subject_summary(rec: subject_store.SubjectRecord) -> SubjectSummary:
     )
 
 
-def scan(user: Principal, text: str) -> ScanView:
+def resolve(user: Principal, text: str) -> ScanView:
     """Whatever a phone scanned → subject, base, product, batch on one screen: two table calls."""
     key, code, found = _resolve(text)
     subject = found["subject"]
@@ -201,7 +201,7 @@ def scan(user: Principal, text: str) -> ScanView:
     )
 
 
-def public_scan(text: str) -> PublicScanView:
+def public_lookup(text: str) -> PublicScanView:
     """公众查询: what the product is and who made it, nothing else; unknown until the subject is approved."""
     _, code, found = _resolve(text)
     subject = found["subject"]

@@ -54,6 +54,7 @@ ULID_SCHEMA = {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "code": {"type": "string", "pattern": "^(\\d{6}|\\d{9})$"},
     "day": {"type": "string", "format": "date"},
+    "trace_code": {"type": "string", "minLength": 1, "maxLength": 2048},
     "user_id": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[A-Za-z0-9._:@-]+$"},
 }
 

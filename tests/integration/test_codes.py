@@ -108,6 +108,9 @@ def test_the_public_sees_the_product_not_the_subjects_particulars(api, world: Wo
         "subject": "唐王草莓合作社",
         "region": "山东省 济南市 历城区",
     }
+    # The link printed in the QR is itself the public lookup.
+    path = "/c/" + quote(batch["code_short"], safe="")
+    assert batch["link"].endswith(path) and api.get(path).body == public.body
     pending = api.post("/subjects", token=world.token("lc-supervisor"), body=registration()).body
     assert api.get("/public/scan?code=" + quote(f"1.2.156.326.8.1.0.0.3.{pending['number']}")).status == 404
 
