@@ -67,7 +67,7 @@ def products(ctx: RequestContext, subject_id: str) -> ProductPage:
     body=CreateBatchRequest,
     response=BatchView,
     status=201,
-    budget=Budget(reads=2, writes=1),
+    budget=Budget(reads=3, writes=1),
 )
 def add_batch(ctx: RequestContext, product_id: str) -> BatchView:
     return service.add_batch(ctx.user, product_id, ctx.body)
@@ -93,7 +93,7 @@ def batches(ctx: RequestContext, product_id: str) -> BatchPage:
     summary="Print A4 label sheets for a batch",
     body=LabelRequest,
     response=LabelView,
-    budget=Budget(reads=2, writes=4),
+    budget=Budget(reads=3, writes=4),
 )
 def print_labels(ctx: RequestContext, batch_id: str) -> LabelView:
     return service.print_labels(ctx.user, batch_id, ctx.body)
@@ -119,10 +119,10 @@ def scan(ctx: RequestContext) -> ScanView:
     summary="The QR image of an issued code",
     query=QrQuery,
     response=QrView,
-    budget=Budget(reads=2, writes=1),
+    budget=Budget(reads=3, writes=1),
 )
 def qr(ctx: RequestContext) -> QrView:
-    return service.qr(ctx.query.code, ctx.query.format)
+    return service.qr(ctx.user, ctx.query.code, ctx.query.format)
 
 
 @api.route(

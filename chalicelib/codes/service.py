@@ -15,6 +15,7 @@ from chalicelib.core.errors import (
     ForbiddenError,
     InvalidStateError,
     NotFoundError,
+    Unprocessable,
     ValidationFailed,
 )
 from chalicelib.core.ids import new_id
@@ -112,6 +113,8 @@ def add_batch(user: Principal, product_id: str, req: CreateBatchRequest) -> Batc
     _own_or_governing(user, subject)
     if subject.state != "approved":
         raise InvalidStateError("batches are issued by approved subjects")
+    if req.base_id and subject_store.get_base(req.base_id).subject_id != subject.id:
+        raise Unprocessable("the base is not this subject's", errors=[{"field": "body.base_id", "message": "not its"}])
     code = formats.TraceCode(
         kind=KIND_OF_BATCH[req.kind],
         category=formats.SubjectCategory[subject.category.upper()],
@@ -144,7 +147,8 @@ def add_batch(user: Principal, product_id: str, req: CreateBatchRequest) -> Batc
         )
     except ConflictError:
         raise AlreadyExistsError(
-            "a batch of this product and kind already has this production time (to the second): its code exists"
+            "this subject already issued a code of this kind for this product category at this second; "
+            "codes carry the production time to the second"
         ) from None
     return batch_view(rec)
 
@@ -220,11 +224,14 @@ def public_lookup(text: str) -> PublicScanView:
     )
 
 
-def qr(text: str, image_format: str) -> QrView:
-    """The QR of a code's link, made once and kept in S3."""
-    key, _ = canonical(text)
-    store.get_code(key)  # only codes the platform issued get a QR (404 otherwise)
-    target = link(key)
+def qr(user: Principal, text: str, image_format: str) -> QrView:
+    """The QR of a code's link, made once and kept in S3, for those who may see what the code names."""
+    key, code = canonical(text)
+    found = store.records_behind(store.get_code(key))
+    subject = found["subject"]
+    check_access(user, region=subject.region, parties={*(subject.parties or ()), subject.id})
+    # Batch codes are printed in their short form (as on labels); identity codes in the long one.
+    target = link(formats.compose_short(code) if code.short_type else key)
     object_key = f"qr/{hashlib.sha256(target.encode()).hexdigest()[:40]}.{image_format}"
     if not storage.exists(object_key):
         from . import qr as render
@@ -240,6 +247,9 @@ def print_labels(user: Principal, batch_id: str, req: LabelRequest) -> LabelView
     check_access(user, region=batch.region, parties=batch.parties or ())
     if user.org_id != batch.subject_id and not governs(user, batch.region or ""):
         raise ForbiddenError("labels are printed by the subject or the agencies over it")
+    subject = subject_store.get(batch.subject_id)
+    if subject.state != "approved":
+        raise InvalidStateError(f"a {subject.state} subject's products get no new labels")
     product = store.get_product(batch.product_id)
     from . import labels
 

@@ -197,8 +197,8 @@ def audited_record(pk: str, sk: str) -> Entity | None:
 
 def records_changed_on(day: str) -> list[tuple[str, str]]:
     """(pk, sk) of every record with an audit entry on `day` (China Standard Time), from the day's shards."""
-    seen: dict[str, str] = {}
+    seen: set[tuple[str, str]] = set()
     for shard in range(AUDIT_DAY_SHARDS):
         for item in query_all(AuditEntry, f"AUDITDAY#{day}#{shard}", index=Entity.gsi2):
-            seen.setdefault(item.record_pk, item.record_sk)
-    return sorted(seen.items())
+            seen.add((item.record_pk, item.record_sk))  # a subject and its bases share a pk, not a record
+    return sorted(seen)

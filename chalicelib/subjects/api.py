@@ -58,7 +58,7 @@ def register(ctx: RequestContext) -> SubjectView:
     "/subjects",
     "GET",
     roles=ALL_ROLES,
-    summary="Subjects of a county or township of your jurisdiction",
+    summary="Subjects of a county of your jurisdiction (its townships included)",
     query=SubjectListQuery,
     response=SubjectPage,
     budget=Budget(reads=1, writes=0),
@@ -147,7 +147,7 @@ def key_object(ctx: RequestContext, subject_id: str) -> SubjectView:
 @api.route(
     "/subjects/{subject_id}/bad-records",
     "POST",
-    roles=FIELD | {Role.ENFORCEMENT_OFFICER},
+    roles=FIELD,
     summary="Add a bad record (不良记录)",
     body=AddBadRecordRequest,
     response=BadRecordView,

@@ -184,6 +184,9 @@ class CreateAccountRequest(Strict):
     name: Name
     phone: Phone | None = None
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,24}$")] | None = None
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = Field(
+        default=None, description="the OIDC subject where the issuer is the agencies' own provider (China)"
+    )
 
 
 class SubjectAccountView(View):

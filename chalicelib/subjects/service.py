@@ -246,11 +246,13 @@ def decide(user: Principal, rec: store.SubjectRecord, req: ReviewRequest) -> Sub
         "at": clock.iso(clock.now()),
     }
     rec.parties = {*(rec.parties or ()), user.org_id}
+    claims = []
     if req.decision == "approve":
         rec.state = "approved"
         rec.identity_code = formats.subject_identity_code(
             formats.SubjectCategory[rec.category.upper()], formats.OrganisationForm[rec.form.upper()], rec.number
         )
+        claims.append(code_store.CodeIndex(code=rec.identity_code, subject_id=rec.id))
     else:
         rec.state = "rejected"
     audit.commit(
@@ -262,7 +264,7 @@ def decide(user: Principal, rec: store.SubjectRecord, req: ReviewRequest) -> Sub
         ),
         actor=user.user_id,
         # The identity code is claimed with the decision: scanning it finds this subject, and nothing else.
-        claims=[code_store.CodeIndex(code=rec.identity_code, subject_id=rec.id)] if rec.identity_code else [],
+        claims=claims,
     )
     return view(rec)
 
@@ -419,7 +421,7 @@ def create_account(
     if rec.state != "approved":
         raise InvalidStateError("accounts are opened for approved subjects")
     sub = (identities or identity_provider()).provision(
-        NewIdentity(username=req.username, email=req.email, phone=req.phone, name=req.name)
+        NewIdentity(username=req.username, email=req.email, phone=req.phone, name=req.name, subject=req.subject)
     )
     account = orgs_store.UserRecord(
         id=sub,

@@ -181,7 +181,6 @@ HAPPY_USER = {
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
-    ("GET", "/codes/qr"): "a QR only encodes the code the caller already holds",
     ("GET", "/me"): "the caller's own record",
     ("GET", "/inbox"): "the caller's own agency's inbox",
     ("GET", "/instructions"): "lists only the caller's own agency's boxes",

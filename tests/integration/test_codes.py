@@ -134,3 +134,30 @@ def test_a_code_is_issued_once_and_labels_are_counted(api, world: World):
     assert (
         api.post(f"/batches/{batch['id']}/labels", token=world.token("lx-supervisor"), body={"copies": 1}).status == 404
     )
+
+
+def test_qr_and_batches_keep_to_the_subjects_they_belong_to(api, world: World):
+    mine = approved_subject(api, world)
+    product, batch = batch_of(api, world, mine, produced_at="2026-05-05T10:00:00+08:00")
+    code = quote(batch["code_short"], safe="")
+    assert api.get(f"/codes/qr?code={code}", token=world.token("lx-supervisor")).status == 404
+    qr = api.get(f"/codes/qr?code={code}", token=world.token("lc-supervisor"))
+    assert qr.body["link"] == batch["link"]  # printed in the short form, as on labels
+    other = approved_subject(api, world)
+    foreign_base = api.post(
+        f"/subjects/{other['id']}/bases",
+        token=world.token("lc-supervisor"),
+        body={"name": "别家基地", "location": {"lng": 117.2, "lat": 36.6}},
+    ).body
+    wrong = api.post(
+        f"/products/{product['id']}/batches",
+        token=world.token("lc-supervisor"),
+        body={
+            "kind": "production",
+            "quantity": 1,
+            "unit": "kg",
+            "produced_at": "2026-05-06T10:00:00+08:00",
+            "base_id": foreign_base["id"],
+        },
+    )
+    assert wrong.status == 422 and wrong.body["errors"][0]["field"] == "body.base_id"

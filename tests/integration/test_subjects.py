@@ -243,3 +243,36 @@ def test_base_photos_go_through_the_attachment_checks(api, world: World, events)
     assert (
         api.get(f"/attachments?owner_kind=base&owner_id={base['id']}", token=world.token("lx-supervisor")).status == 404
     )
+
+
+def test_a_captured_subject_can_be_rejected_and_its_bases_are_checked_at_night(api, world: World):
+    from chalicelib.core import clock
+    from chalicelib.integrity import service as integrity
+
+    captured = api.post(
+        "/captured-subjects",
+        token=world.token("lc-supervisor"),
+        body={"name": "临时摊位", "category": "operation", "form": "individual", "region": "370112", "address": "集市"},
+    )
+    sid = captured.body["subject"]["id"]
+    body = registration(name="待拒绝的摊位")
+    body.pop("region")
+    assert api.post(f"/subjects/{sid}/registration", token=world.token("lc-supervisor"), body=body).status == 200
+    rejected = api.post(
+        f"/subjects/{sid}/review", token=world.token("lc-head"), body={"decision": "reject", "reasons": ["材料不全"]}
+    )
+    assert rejected.status == 200 and rejected.body["state"] == "rejected"
+    # A subject and its base share a partition; the nightly check verifies both chains.
+    subject = approve(api, world, register(api, world)["id"])
+    api.post(
+        f"/subjects/{subject['id']}/bases",
+        token=world.token("lc-supervisor"),
+        body={"name": "夜检基地", "location": {"lng": 117.2, "lat": 36.6}},
+    )
+    report = integrity.verify_day(clock.cst_day(clock.now()))
+    from chalicelib.core import audit
+
+    checked = audit.records_changed_on(clock.cst_day(clock.now()))
+    assert (f"SUBJ#{subject['id']}", "SUBJ") in checked
+    assert any(pk == f"SUBJ#{subject['id']}" and sk.startswith("BASE#") for pk, sk in checked)
+    assert report.checked == len(checked)
