@@ -1,18 +1,41 @@
-"""Demo data for the local stack: Shandong's real regions, agencies at every level and a user for every role."""
+"""Demo data for the local stack: Shandong's real regions, agencies at every level and a user for every role,
+and in every staffed county its production and operation subjects (生产经营主体) with bases, products and batches."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import random
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import boto3
 
+from chalicelib.codes import service as codes
+from chalicelib.codes.formats import USCC_ALPHABET, id_check_char, uscc_check_char
+from chalicelib.codes.models import BatchKind, BatchView, CreateBatchRequest, CreateProductRequest, ProductView
 from chalicelib.core.access import OrgKind, Principal, Role
-from chalicelib.core.errors import AlreadyExistsError
+from chalicelib.core.clock import CST
+from chalicelib.core.db import fetch
+from chalicelib.core.errors import AlreadyExistsError, NotFoundError
 from chalicelib.dispatch import service as dispatch
 from chalicelib.dispatch.models import AcknowledgeRequest, InstructionListQuery, SendInstructionRequest
 from chalicelib.orgs import bootstrap, service, store
 from chalicelib.orgs.models import AgencyView, Certificate, CreateAgencyRequest, CreateUserRequest
-from chalicelib.regions.catalog import catalog
+from chalicelib.regions.catalog import Region, catalog
+from chalicelib.subjects import service as subjects
+from chalicelib.subjects import store as subject_store
+from chalicelib.subjects.models import (
+    AddBadRecordRequest,
+    AddBaseRequest,
+    BaseView,
+    CreateAccountRequest,
+    KeyObjectRequest,
+    Point,
+    RegisterSubjectRequest,
+    ReviewRequest,
+    SubjectView,
+)
 
 # Every demo user signs in with this; it meets the template's password policy (12+, upper, lower, digit).
 PASSWORD = "Demo-Passw0rd!"
@@ -55,8 +78,467 @@ FEATURED = (
     "sd-admin", "sd-head", "sd-dispatcher", "sd-lab-admin", "sd-lab-manager", "sd-lab-analyst", "sd-lab-sampler",
     "jn-admin", "jn-head", "jn-supervisor", "qd-lab-manager", "qd-lab-analyst",
     "jn-licheng-admin", "jn-licheng-supervisor", "jn-licheng-officer", "js-admin", "js-supervisor",
+    "farm-tangwang", "farm-luocheng", "farm-wangjianguo",
 )  # fmt: skip
 INSTRUCTION_TITLE = "关于开展春季农产品质量安全例行监测的通知"
+
+# Production and operation subjects (生产经营主体) in every staffed county. The plan is drawn from this seed alone,
+# so every load makes the same subjects, numbers, bases, products and batch codes (record ids are new each time).
+SUBJECT_SEED = 20260501
+# City districts: few farms, mostly traders, distributors and processors.
+URBAN = frozenset({"370102", "370103", "370104", "370105", "370202", "370203", "370213", "370602", "370613", "370705"})
+COASTAL = frozenset({
+    "370211", "370212", "370214", "370215", "370281", "370602", "370612", "370613", "370614", "370681", "370683",
+    "370685", "370687", "370703", "370783", "370786",
+})  # fmt: skip
+PENDING, REJECTED = 6, 2  # left in the review queue, and turned down (besides the farm-input dealers, all pending)
+BAD = (4, 3)  # bad records (不良记录): on key supervision objects, on others
+# Subjects whose main product's first production batch names its base (the featured ones: every production batch).
+# Checking a batch's base is an index Query, and moto answers each one by sorting the whole table: ~60 ms once the
+# demo is loaded, so a base on every production batch would add ~20 s to `make run`.
+BASED_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Produce:
+    """A product kind: national category code (农产品分类代码), group, unit, batch size, season and trade word."""
+
+    code: str
+    group: str
+    unit: str
+    lot: tuple[int, int]
+    months: tuple[int, ...]
+    trade: str
+
+
+_ALL_YEAR = tuple(range(1, 12))
+PRODUCE = {
+    "韭菜": Produce("0120", "veg", "kg", (200, 3000), (3, 4, 5, 9, 10), "韭菜种植"),
+    "大白菜": Produce("0121", "veg", "kg", (1000, 20000), (10, 11), "蔬菜种植"),
+    "黄瓜": Produce("0122", "veg", "kg", (500, 6000), (3, 4, 5, 6, 9, 10), "蔬菜种植"),
+    "番茄": Produce("0123", "veg", "kg", (500, 8000), (3, 4, 5, 6, 10, 11), "果蔬"),
+    "辣椒": Produce("0124", "veg", "kg", (300, 5000), (6, 7, 8, 9), "蔬菜种植"),
+    "大葱": Produce("0125", "veg", "kg", (2000, 30000), (10, 11), "大葱种植"),
+    "生姜": Produce("0126", "veg", "kg", (1000, 20000), (10, 11), "生姜种植"),
+    "大蒜": Produce("0127", "veg", "kg", (1000, 15000), (5, 6), "大蒜种植"),
+    "芹菜": Produce("0128", "veg", "kg", (500, 5000), (4, 5, 10, 11), "蔬菜种植"),
+    "苹果": Produce("0112", "fruit", "kg", (2000, 30000), (9, 10, 11), "苹果种植"),
+    "草莓": Produce("0113", "fruit", "kg", (100, 1500), (1, 2, 3, 4, 5), "草莓种植"),
+    "梨": Produce("0114", "fruit", "kg", (1000, 15000), (8, 9, 10), "果品"),
+    "葡萄": Produce("0115", "fruit", "kg", (500, 8000), (8, 9, 10), "葡萄种植"),
+    "大樱桃": Produce("0116", "fruit", "kg", (200, 3000), (5, 6), "大樱桃种植"),
+    "桃": Produce("0117", "fruit", "kg", (500, 8000), (6, 7, 8), "果品"),
+    "西瓜": Produce("0118", "fruit", "kg", (2000, 25000), (5, 6, 7), "西瓜种植"),
+    "蓝莓": Produce("0119", "fruit", "kg", (100, 2000), (6, 7), "蓝莓种植"),
+    "绿茶": Produce("0160", "tea", "kg", (20, 400), (4, 5, 6), "茶叶"),
+    "红茶": Produce("0161", "tea", "kg", (20, 300), (5, 6, 7, 8), "茶叶"),
+    "生猪": Produce("0311", "livestock", "头", (20, 400), _ALL_YEAR, "生猪养殖"),
+    "肉牛": Produce("0312", "livestock", "头", (5, 60), _ALL_YEAR, "肉牛养殖"),
+    "肉羊": Produce("0313", "livestock", "只", (20, 300), _ALL_YEAR, "肉羊养殖"),
+    "肉鸡": Produce("0321", "livestock", "只", (2000, 30000), _ALL_YEAR, "肉鸡养殖"),
+    "鸡蛋": Produce("0322", "livestock", "kg", (500, 6000), _ALL_YEAR, "蛋鸡养殖"),
+    "肉鸭": Produce("0323", "livestock", "只", (2000, 20000), _ALL_YEAR, "肉鸭养殖"),
+    "海参": Produce("0411", "sea", "kg", (100, 2000), (4, 5, 10, 11), "海参养殖"),
+    "扇贝": Produce("0412", "sea", "kg", (500, 8000), (5, 6, 7, 8, 9), "扇贝养殖"),
+    "对虾": Produce("0413", "sea", "kg", (300, 5000), (8, 9, 10), "对虾养殖"),
+    "牡蛎": Produce("0414", "sea", "kg", (500, 8000), (1, 2, 3, 4, 11), "牡蛎养殖"),
+    "大菱鲆": Produce("0415", "sea", "kg", (200, 3000), _ALL_YEAR, "水产养殖"),
+    "草鱼": Produce("0421", "fresh", "kg", (300, 5000), (6, 7, 8, 9, 10), "淡水养殖"),
+    "鲤鱼": Produce("0422", "fresh", "kg", (300, 5000), (6, 7, 8, 9, 10), "淡水养殖"),
+}
+GROUP_PRODUCE = {g: [n for n, p in PRODUCE.items() if p.group == g] for g in {p.group for p in PRODUCE.values()}}
+# What a county is known for: most of its growers grow it.
+SPECIALTIES = {
+    "370112": ("草莓", "韭菜", "大樱桃"), "370113": ("绿茶", "桃"), "370114": ("大葱",), "370115": ("西瓜", "黄瓜"),
+    "370116": ("生姜", "大蒜"), "370117": ("桃",), "370211": ("绿茶", "蓝莓"), "370212": ("绿茶", "大樱桃"),
+    "370281": ("大白菜",), "370283": ("葡萄", "大白菜"), "370611": ("大樱桃", "苹果"), "370612": ("苹果",),
+    "370614": ("葡萄", "苹果"), "370681": ("苹果",), "370682": ("梨",), "370685": ("苹果",), "370686": ("苹果",),
+    "370687": ("大樱桃", "苹果"), "370703": ("西瓜",), "370725": ("西瓜",), "370781": ("番茄", "辣椒"),
+    "370783": ("番茄", "黄瓜", "辣椒", "韭菜"), "370784": ("生姜", "大葱"), "370782": ("生猪", "肉鸡"),
+}  # fmt: skip
+BASE_WORDS = {
+    "veg": ("蔬菜大棚基地", "设施蔬菜基地", "露地蔬菜基地"), "fruit": ("果园", "种植基地"), "tea": ("茶园",),
+    "livestock": ("养殖场", "养殖小区"), "sea": ("海域养殖区", "工厂化养殖基地"), "fresh": ("鱼塘", "养殖基地"),
+    "trade": ("配送中心", "冷链仓储基地"),
+}  # fmt: skip
+ENTERPRISE_WORDS = {
+    "veg": ("蔬菜", "农业科技", "生态农业"), "fruit": ("果业", "农业科技", "生态农业"), "tea": ("茶业",),
+    "livestock": ("牧业", "畜牧", "食品"), "sea": ("水产", "海洋科技"), "fresh": ("水产", "渔业"),
+    "trade": ("农产品", "果蔬配送", "商贸"), "processing": ("食品", "农产品加工"),
+}  # fmt: skip
+BRANDS = (
+    "丰华", "鑫源", "绿源", "金穗", "恒丰", "润农", "沃土", "新禾", "富民", "兴农", "惠农", "鲁丰", "福瑞", "瑞丰",
+    "华盛", "盛源", "康农", "益农", "佳禾", "嘉禾", "泉润", "海润", "鲁源", "齐鲁", "金果", "绿野", "田园", "旺农",
+    "德丰", "顺达", "宏远", "裕丰", "聚丰", "永丰", "农康", "乐农", "青禾", "禾丰", "万家", "众兴",
+)  # fmt: skip
+SURNAMES = "王张李刘陈杨赵孙徐马高于郭宋董朱孟曲姜丁邢隋韩吕崔程毕"
+MALE_NAMES = (
+    "建国", "志强", "洪涛", "春生", "立新", "国华", "德胜", "文明", "永刚", "海军", "庆丰", "福来", "宝山", "学军",
+    "振华", "长林", "金生", "明亮", "东升", "守信", "传军", "兆文", "玉杰", "乐", "磊", "伟", "强", "军",
+)  # fmt: skip
+FEMALE_NAMES = ("秀英", "桂兰", "海燕", "玉梅", "红霞", "丽萍", "淑芬", "春燕", "晓梅", "凤英", "静", "丽", "敏")
+VILLAGES = (
+    "王家庄", "李家庄", "东官庄", "西河", "南岭", "北埠", "后疃", "前店", "大泊", "小庄", "河东", "石门", "马家沟",
+    "孙家埠", "张家屯", "桃园", "柳树湾", "杨家洼", "东朱", "西崖头",
+)  # fmt: skip
+ROADS = ("经十路", "工业南路", "胜利街", "东风街", "福华街", "长江路", "香港中路", "新华路", "民生街", "和平路")
+PHONE_PREFIXES = ("133", "135", "136", "137", "138", "139", "150", "151", "153", "158", "159", "180", "186", "188")
+KEY_REASONS = {
+    "veg": ("韭菜等高风险品种种植基地，纳入重点监管", "上年度例行监测有不合格样品"),
+    "fruit": ("出口备案基地，纳入重点监管", "上年度例行监测有不合格样品"),
+    "tea": ("出口备案茶园，纳入重点监管",),
+    "livestock": ("规模养殖场，兽药使用量大", "上年度监督抽查检出违禁药物"),
+    "sea": ("工厂化养殖，渔药使用量大",),
+    "fresh": ("上年度监督抽查检出孔雀石绿",),
+    "trade": ("批发量大、供货来源多，纳入重点监管",),
+}  # fmt: skip
+BAD_RECORDS = (
+    ("failed_test", "例行监测抽检{product}样品{drug}残留超标，已责令召回并追溯源头", "鲁农检〔2026〕{n}号"),
+    ("penalty", "未按规定建立农产品生产记录，责令限期改正并处罚款2000元", "农执罚〔2026〕{n}号"),
+    ("violation", "现场检查发现生产基地存放禁用{drug}，已移交执法大队", "现场检查记录〔2026〕{n}号"),
+    ("complaint_upheld", "消费者投诉所售{product}产地标注不实，经核实属实", "12316投诉〔2026〕{n}号"),
+)
+DRUGS = {"livestock": "兽药", "sea": "渔药", "fresh": "渔药"}  # the rest: 农药
+REJECTION_REASONS = (
+    ("营业执照经营范围不含农产品生产经营", "法定代表人与营业执照登记信息不一致"),
+    ("未提供生产基地土地流转合同，无法核实生产场所",),
+)
+
+
+@dataclass(frozen=True)
+class FeaturedSubject:
+    """A subject the banner lists through its account: the first subject of its county."""
+
+    name: str
+    form: str
+    products: tuple[str, ...]
+    township: str
+    legal_representative: str
+    account: str
+
+
+FEATURED_SUBJECTS = {
+    "370112": FeaturedSubject(
+        "济南市历城区唐王草莓种植专业合作社", "cooperative", ("草莓", "韭菜"), "370112020", "李春生", "farm-tangwang"
+    ),
+    "370783": FeaturedSubject(
+        "寿光市洛城果蔬专业合作社", "cooperative", ("番茄", "黄瓜", "辣椒"), "370783005", "孙立新", "farm-luocheng"
+    ),
+    "370686": FeaturedSubject(
+        "栖霞市王建国家庭农场", "family_farm", ("苹果",), "370686101", "王建国", "farm-wangjianguo"
+    ),
+}
+# Farm-input dealers (农资经营), awaiting review: one in the county the README's examples use.
+INPUT_DEALERS = {"370112": "济南市历城区丰收农资经营部", "370783": "寿光市绿叶农资有限公司"}
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    kind: BatchKind
+    quantity: float
+    unit: str
+    produced_at: datetime  # China time, to the second
+    base: int | None  # index into the subject's bases
+
+
+@dataclass(frozen=True)
+class ProductPlan:
+    name: str
+    code: str
+    batches: tuple[BatchPlan, ...]
+
+
+@dataclass(frozen=True)
+class SubjectPlan:
+    county: str  # the county agency's key, e.g. jn-licheng
+    request: RegisterSubjectRequest
+    fate: str  # approved, pending or rejected
+    reasons: tuple[str, ...] = ()
+    key_reason: str | None = None
+    bad_record: AddBadRecordRequest | None = None
+    bases: tuple[AddBaseRequest, ...] = ()
+    products: tuple[ProductPlan, ...] = ()
+    account: str | None = None
+
+
+def _gb11714_check(body: str) -> str:
+    """Check character of the 8-character organisation code inside a USCC (GB 11714)."""
+    total = sum(int(ch, 36) * w for ch, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    check = 11 - total % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
+class _Planner:
+    """Draws the demo's subjects from one seeded random source: the same plan on every machine and every load."""
+
+    def __init__(self, seed: int = SUBJECT_SEED) -> None:
+        self.rng = random.Random(seed)
+        self.numbers: set[str] = set()
+        self.names: set[str] = set()
+        self.stamps: set[str] = set()
+        self.refs = 0
+
+    def uscc(self, county: str, form: str) -> str:
+        # 9 market regulation; 1 enterprise, 2 sole trader (family farms), 3 farmers' co-operative.
+        kind = {"enterprise": "1", "family_farm": "2", "cooperative": "3"}.get(form, "2")
+        if self.rng.random() < 0.3:  # an organisation code from before 2015: 8 digits
+            body = "".join(self.rng.choice("0123456789") for _ in range(8))
+        else:  # issued with the USCC: MA and 6 characters
+            body = "MA" + "".join(self.rng.choice(USCC_ALPHABET) for _ in range(6))
+        first17 = f"9{kind}{county}{body}{_gb11714_check(body)}"
+        return self._unique(first17 + uscc_check_char(first17), lambda: self.uscc(county, form))
+
+    def id_number(self, county: str, male: bool) -> str:
+        born = datetime(self.rng.randint(1958, 1992), self.rng.randint(1, 12), self.rng.randint(1, 28))
+        seq = self.rng.randrange(1 if male else 0, 1000, 2)  # the 17th digit is odd for men, even for women
+        first17 = f"{county}{born:%Y%m%d}{seq:03d}"
+        return self._unique(first17 + id_check_char(first17), lambda: self.id_number(county, male))
+
+    def _unique(self, number: str, again) -> str:  # type: ignore[no-untyped-def]
+        if number in self.numbers:
+            return str(again())
+        self.numbers.add(number)
+        return number
+
+    def person(self) -> tuple[str, bool]:
+        male = self.rng.random() < 0.75
+        return self.rng.choice(SURNAMES) + self.rng.choice(MALE_NAMES if male else FEMALE_NAMES), male
+
+    def phone(self) -> str:
+        return self.rng.choice(PHONE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
+
+    def produced_at(self, product: str, taken: set[datetime]) -> datetime:
+        """In the product's season; a day no other demo batch of that product has if there is one."""
+        for attempt in range(100):
+            month = self.rng.choice(PRODUCE[product].months)
+            stamp = datetime(
+                2026, month, self.rng.randint(1, 28), self.rng.randint(5, 17), self.rng.randrange(60),
+                self.rng.randrange(60), tzinfo=CST,
+            )  # fmt: skip
+            day = f"{product}{stamp:%m%d}"
+            if stamp not in taken and (day not in self.stamps or attempt >= 50):
+                self.stamps.add(day)
+                taken.add(stamp)  # a code holds the second: one product's batches never share one
+                return stamp
+        raise AssertionError(f"no production time left for {product}")
+
+    def subjects(self, counties: list[tuple[str, Region]]) -> list[SubjectPlan]:
+        plans: list[SubjectPlan] = []
+        for key, county in counties:
+            count = self.rng.randint(3, 4) if county.code in URBAN else self.rng.choice((4, 5, 5, 5, 6, 6))
+            plans += [self.subject(key, county, featured=n == 0) for n in range(count)]
+            if county.code in INPUT_DEALERS:
+                plans.append(self.dealer(key, county))
+        # Decisions: a few wait in the queue, two were turned down; the featured ones are approved.
+        open_ = [i for i, p in enumerate(plans) if p.fate == "approved" and not p.account]
+        undecided = self.rng.sample(open_, PENDING + REJECTED)
+        for n, i in enumerate(undecided):
+            plan = plans[i]
+            if n < PENDING:
+                plans[i] = SubjectPlan(plan.county, plan.request, "pending")
+            else:
+                reasons = REJECTION_REASONS[n - PENDING]
+                plans[i] = SubjectPlan(plan.county, plan.request, "rejected", reasons)
+        # Bad records: some of the key objects have one (often why they are key), and a few others.
+        approved = [i for i, p in enumerate(plans) if p.fate == "approved" and not p.account]
+        keyed = [i for i in approved if plans[i].key_reason]
+        plain = [i for i in approved if not plans[i].key_reason]
+        for i in sorted(self.rng.sample(keyed, min(len(keyed), BAD[0])) + self.rng.sample(plain, BAD[1])):
+            plans[i] = dataclasses.replace(plans[i], bad_record=self._bad_record(plans[i]))
+        return plans
+
+    def _bad_record(self, plan: SubjectPlan) -> AddBadRecordRequest:
+        kind, text, ref = self.rng.choice(BAD_RECORDS)
+        product = plan.products[0].name
+        self.refs += 1
+        return AddBadRecordRequest(
+            kind=kind,  # type: ignore[arg-type]
+            description=text.format(product=product, drug=DRUGS.get(PRODUCE[product].group, "农药")),
+            occurred_on=f"2026-{self.rng.randint(1, 10):02d}-{self.rng.randint(1, 28):02d}",
+            source_ref=ref.format(n=self.refs + 10),
+        )
+
+    def _township(self, county: Region) -> Region:
+        towns = catalog().children(county.code)
+        rural = [t for t in towns if not t.name.endswith("街道")]
+        return self.rng.choice(rural if rural and county.code not in URBAN and self.rng.random() < 0.7 else towns)
+
+    def _address(self, county: Region, town: Region, trade: bool) -> str:
+        city = catalog().get(county.parent or "")
+        place = f"{self.rng.choice(ROADS)}{self.rng.randint(1, 399)}号" if trade else f"{self.rng.choice(VILLAGES)}村"
+        return f"山东省{city.name}{county.name}{town.name}{place}"
+
+    def _place(self, county: Region) -> str:
+        """How names start: 寿光市 for a county-level city or county, 济南市历城区 for a district."""
+        city = catalog().get(county.parent or "")
+        return f"{city.name}{county.name}" if county.name.endswith("区") else county.name
+
+    def _name(self, name: str) -> str:
+        if name in self.names:
+            return ""
+        self.names.add(name)
+        return name
+
+    def subject(self, key: str, county: Region, *, featured: bool) -> SubjectPlan:
+        rng, urban, coastal = self.rng, county.code in URBAN, county.code in COASTAL
+        pinned = FEATURED_SUBJECTS.get(county.code) if featured else None
+        if pinned:
+            form, industry = pinned.form, "planting"
+        else:
+            forms = (
+                {"enterprise": 45, "individual": 40, "cooperative": 10, "family_farm": 5}
+                if urban
+                else {"cooperative": 35, "family_farm": 25, "enterprise": 20, "individual": 20}
+            )
+            form = rng.choices(list(forms), weights=list(forms.values()))[0]
+            industries = (
+                {"trade": 60, "processing": 15, "planting": 20, "fishery": 5 if coastal else 0}
+                if urban
+                else {"planting": 62, "livestock": 20, "fishery": 14 if coastal else 4, "trade": 4, "processing": 4}
+            )
+            industry = rng.choices(list(industries), weights=list(industries.values()))[0]
+            if industry in {"trade", "processing"} and form in {"cooperative", "family_farm"}:
+                industry = "planting"
+        # What it grows, raises or sells: the county's specialties first.
+        if pinned:
+            names = list(pinned.products)
+        else:
+            specialties = [p for p in SPECIALTIES.get(county.code, ()) if industry in {"planting", "livestock"}]
+            specialties = [p for p in specialties if (PRODUCE[p].group == "livestock") == (industry == "livestock")]
+            if industry == "planting":
+                pool = GROUP_PRODUCE[rng.choices(["veg", "fruit", "tea"], weights=[55, 38, 7])[0]]
+            elif industry == "livestock":
+                pool = GROUP_PRODUCE["livestock"]
+            elif industry == "fishery":
+                pool = GROUP_PRODUCE["sea" if coastal else "fresh"]
+            else:
+                pool = GROUP_PRODUCE["veg"] + GROUP_PRODUCE["fruit"]
+            first = rng.choice(specialties) if specialties and rng.random() < 0.65 else rng.choice(pool)
+            group = PRODUCE[first].group
+            others = [p for p in (pool if industry in {"trade", "processing"} else GROUP_PRODUCE[group]) if p != first]
+            more = rng.choices((0, 1, 2), weights=(45, 40, 15))[0]
+            names = [first, *rng.sample(others, min(len(others), more))]
+        group = "trade" if industry == "trade" else PRODUCE[names[0]].group
+        trade = industry == "trade"
+        category = (
+            "operation"
+            if trade
+            else "production_and_operation"
+            if industry == "processing" or (not pinned and rng.random() < 0.12)
+            else "production"
+        )
+        town = catalog().get(pinned.township) if pinned else self._township(county)
+        rep, male = (pinned.legal_representative, True) if pinned else self.person()
+        name = pinned.name if pinned else ""
+        while not name:
+            name = self._name(self._subject_name(county, town, form, industry, group, names[0], rep))
+            if not name:
+                rep, male = self.person()
+        if pinned:
+            self.names.add(name)
+        request = RegisterSubjectRequest(
+            name=name,
+            category=category,  # type: ignore[arg-type]
+            form=form,  # type: ignore[arg-type]
+            number_kind="id_card" if form == "individual" else "uscc",
+            number=self.id_number(county.code, male) if form == "individual" else self.uscc(county.code, form),
+            legal_representative=rep,
+            contact_phone=self.phone(),
+            region=county.code,
+            address=self._address(county, town, trade),
+            industry=industry,  # type: ignore[arg-type]
+        )
+        bases = self._bases(county, town, group, names)
+        main = "all" if pinned else "first" if rng.random() < BASED_SHARE else "none"
+        based = [main if n == 0 or pinned else "none" for n in range(len(names))]
+        products = tuple(self._product(p, trade, bases, based[n]) for n, p in enumerate(names))
+        key_reason = None if pinned or rng.random() >= 0.1 else rng.choice(KEY_REASONS[group])
+        return SubjectPlan(
+            key,
+            request,
+            "approved",
+            key_reason=key_reason,
+            bases=bases,
+            products=products,
+            account=pinned.account if pinned else None,
+        )
+
+    def _subject_name(
+        self, county: Region, town: Region, form: str, industry: str, group: str, product: str, rep: str
+    ) -> str:
+        rng = self.rng
+        town_short = town.name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
+        if form == "individual":
+            return rep
+        if form == "family_farm":
+            return f"{self._place(county)}{rep if rng.random() < 0.6 else rng.choice(BRANDS)}家庭农场"
+        if form == "cooperative":
+            word = town_short if rng.random() < 0.4 else rng.choice(BRANDS)
+            return f"{self._place(county)}{word}{PRODUCE[product].trade}专业合作社"
+        city = catalog().get(county.parent or "").name.removesuffix("市")
+        prefix = "山东" if rng.random() < 0.3 else city
+        trades = ENTERPRISE_WORDS["processing" if industry == "processing" else group]
+        return f"{prefix}{rng.choice(BRANDS)}{rng.choice(trades)}有限公司"
+
+    def _bases(self, county: Region, town: Region, group: str, products: list[str]) -> tuple[AddBaseRequest, ...]:
+        rng = self.rng
+        count = 1 if group == "trade" or rng.random() < 0.6 else 2
+        towns = [town] + [t for t in [self._township(county)] if t.code != town.code]
+        bases = []
+        for n in range(min(count, len(towns))):
+            place = towns[n].name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
+            word = rng.choice(BASE_WORDS[group])
+            if group == "fruit" and word == "果园":
+                word = f"{products[0]}园"
+            area = {"veg": (20, 600), "fruit": (30, 800), "tea": (10, 300), "trade": (2, 20)}.get(group, (10, 200))
+            assert county.lng is not None and county.lat is not None
+            bases.append(
+                AddBaseRequest(
+                    name=f"{place}{word}",
+                    location=Point(
+                        lng=round(county.lng + rng.uniform(-0.05, 0.05), 6),
+                        lat=round(county.lat + rng.uniform(-0.05, 0.05), 6),
+                    ),
+                    area_mu=float(rng.randint(*area)),
+                    products=products if n == 0 else rng.sample(products, 1),
+                )
+            )
+        return tuple(bases)
+
+    def _product(self, name: str, trade: bool, bases: tuple[AddBaseRequest, ...], based: str) -> ProductPlan:
+        """1-2 batches. Which production batches name their base: all, the first, or none (see BASED_SHARE)."""
+        produce, rng = PRODUCE[name], self.rng
+        batches: list[BatchPlan] = []
+        taken: set[datetime] = set()
+        where = [n for n, base in enumerate(bases) if name in base.products]
+        for _ in range(1 if rng.random() < 0.55 else 2):
+            kind: BatchKind = "circulation" if trade or rng.random() < 0.15 else "production"
+            low, high = produce.lot
+            quantity = float(rng.randint(low, high) if high < 1000 else rng.randint(low // 100, high // 100) * 100)
+            at = self.produced_at(name, taken)
+            first = not any(b.base is not None for b in batches)
+            wanted = kind == "production" and (based == "all" or (based == "first" and first))
+            base = rng.choice(where) if where and wanted else None
+            batches.append(BatchPlan(kind, quantity, produce.unit, at, base))
+        return ProductPlan(name, produce.code, tuple(batches))
+
+    def dealer(self, key: str, county: Region) -> SubjectPlan:
+        form = "individual" if INPUT_DEALERS[county.code].endswith("部") else "enterprise"
+        rep, _ = self.person()
+        town = self._township(county)
+        request = RegisterSubjectRequest(
+            name=INPUT_DEALERS[county.code],
+            category="agricultural_inputs",
+            form=form,  # type: ignore[arg-type]
+            number_kind="uscc",  # a sole trader's shop has a USCC (92...) of its own
+            number=self.uscc(county.code, form),
+            legal_representative=rep,
+            contact_phone=self.phone(),
+            region=county.code,
+            address=self._address(county, town, trade=True),
+            industry="inputs",
+        )
+        return SubjectPlan(key, request, "pending")
 
 
 @dataclass(frozen=True)
@@ -70,14 +552,36 @@ class DemoUser:
 
 @dataclass
 class Demo:
-    """What the demo holds: agencies by key, users by username, and the instructions it sent."""
+    """What the demo holds: agencies by key, users by username, the instructions it sent, and the subjects
+    (by number) with their bases, products and batches."""
 
     agencies: dict[str, AgencyView] = field(default_factory=dict)
     users: dict[str, DemoUser] = field(default_factory=dict)
     instructions: list[str] = field(default_factory=list)
+    subjects: dict[str, SubjectView] = field(default_factory=dict)
+    bases: list[BaseView] = field(default_factory=list)
+    products: list[ProductView] = field(default_factory=list)
+    batches: list[BatchView] = field(default_factory=list)
+    accounts: dict[str, str] = field(default_factory=dict)  # username -> subject number
 
     def featured(self) -> list[DemoUser]:
         return [self.users[name] for name in FEATURED if name in self.users]
+
+    def counts(self) -> dict[str, int]:
+        states: dict[str, int] = {}
+        for subject in self.subjects.values():
+            states[subject.state] = states.get(subject.state, 0) + 1
+        return {
+            "subjects": len(self.subjects),
+            **{f"subjects_{state}": n for state, n in sorted(states.items())},
+            "key_objects": sum(s.key_object for s in self.subjects.values()),
+            "with_bad_records": sum(s.bad_records > 0 for s in self.subjects.values()),
+            "bases": len(self.bases),
+            "products": len(self.products),
+            "batches": len(self.batches),
+            "circulation_batches": sum(b.kind == "circulation" for b in self.batches),
+            "accounts": len(self.accounts),
+        }
 
 
 class _Loader:
@@ -91,6 +595,7 @@ class _Loader:
         self._user_ids: dict[str, str] = {}
         self._children: dict[str, dict[tuple[str, str], store.AgencyRecord]] = {}
         self._certs = 0
+        self.counties: list[tuple[str, Region]] = []  # the staffed counties: (agency key, region)
 
     def principal(self, username: str) -> Principal:
         if username not in self._principals:
@@ -189,6 +694,7 @@ class _Loader:
 
     def county(self, city: str, code: str, name: str) -> None:
         key = f"{city}-{COUNTY_PINYIN.get(code, 'x' + code)}"
+        self.counties.append((key, catalog().get(code)))
         self.agency(f"{city}-admin", key, f"{name}农业农村局", OrgKind.SUPERVISION, code)
         self.user(f"{city}-admin", key, f"{key}-admin", [Role.ADMIN])
         self.user(f"{key}-admin", key, f"{key}-supervisor", [Role.SUPERVISOR, Role.SAMPLER], cert_prefix="鲁农执")
@@ -228,6 +734,89 @@ class _Loader:
                     self.principal("qd-admin"), view.id, AcknowledgeRequest(feedback="已签收，按期落实。")
                 )
 
+    def subjects(self) -> None:
+        """Each county's supervisor registers its subjects and its admin reviews them; then bases, products, batches."""
+        for plan in _Planner().subjects(self.counties):
+            self._register(plan, self._claimed(plan))
+
+    def _claimed(self, plan: SubjectPlan) -> SubjectView | None:
+        """The subject an earlier load registered under the plan's number: one GetItem on the number's claim.
+
+        (Not the county listing: moto answers every index Query by sorting the whole table.)
+        """
+        try:
+            claim = fetch(subject_store.SubjectNumberClaim, f"SUBJNO#{plan.request.number}", "SUBJNO")
+        except NotFoundError:
+            return None
+        return subjects.get(self.principal(f"{plan.county}-supervisor"), claim.subject_id)
+
+    def _register(self, plan: SubjectPlan, found: SubjectView | None) -> None:
+        supervisor, admin = self.principal(f"{plan.county}-supervisor"), self.principal(f"{plan.county}-admin")
+        subject = found or subjects.register(supervisor, plan.request)
+        if plan.fate != "pending" and subject.state == "pending":
+            decision = ReviewRequest(
+                decision="approve" if plan.fate == "approved" else "reject", reasons=[*plan.reasons]
+            )
+            subject = subjects.review(admin, subject.id, decision)
+        if subject.state == "approved":
+            if plan.bad_record and not subject.bad_records:
+                subjects.add_bad_record(supervisor, subject.id, plan.bad_record)
+                subject = subject.model_copy(update={"bad_records": 1})
+            if plan.key_reason and not subject.key_object:
+                subject = subjects.flag_key_object(
+                    admin, subject.id, KeyObjectRequest(key_object=True, reason=plan.key_reason)
+                )
+            self._holdings(supervisor, plan, subject, fresh=found is None)
+            if plan.account:
+                self._account(admin, plan, subject)
+        self.demo.subjects[subject.number] = subject
+
+    def _holdings(self, supervisor: Principal, plan: SubjectPlan, subject: SubjectView, *, fresh: bool) -> None:
+        """Bases, products and batches; a subject found from an earlier load gets only what it lacks."""
+        have_bases = {} if fresh else {b.name: b for b in subjects.bases(supervisor, subject.id, 200, None).items}
+        bases = [have_bases.get(req.name) or subjects.add_base(supervisor, subject.id, req) for req in plan.bases]
+        self.demo.bases += bases
+        have = {} if fresh else {p.name: p for p in codes.products(supervisor, subject.id, 200, None).items}
+        for item in plan.products:
+            product = have.get(item.name)
+            batches: dict[tuple[str, str], BatchView] = {}
+            if product is None:
+                product = codes.add_product(
+                    supervisor, subject.id, CreateProductRequest(name=item.name, category_code=item.code)
+                )
+            else:
+                batches = {(b.kind, b.produced_at): b for b in codes.batches(supervisor, product.id, 200, None).items}
+            self.demo.products.append(product)
+            for batch in item.batches:
+                made = batches.get((batch.kind, batch.produced_at.replace(tzinfo=None).isoformat()))
+                if made is None:
+                    req = CreateBatchRequest(
+                        kind=batch.kind,
+                        quantity=batch.quantity,
+                        unit=batch.unit,
+                        produced_at=batch.produced_at,
+                        base_id=bases[batch.base].id if batch.base is not None else None,
+                    )
+                    made = codes.add_batch(supervisor, product.id, req)
+                self.demo.batches.append(made)
+
+    def _account(self, admin: Principal, plan: SubjectPlan, subject: SubjectView) -> None:
+        """The subject's own account (主体账号), with the demo password, listed in the banner."""
+        assert plan.account is not None
+        req = CreateAccountRequest(
+            username=plan.account, name=subject.legal_representative, email=f"{plan.account}@example.cn"
+        )
+        with contextlib.suppress(AlreadyExistsError):  # opened by an earlier load
+            subjects.create_account(admin, subject.id, req)
+        self.idp.admin_set_user_password(
+            UserPoolId=self.pool_id, Username=plan.account, Password=PASSWORD, Permanent=True
+        )
+        region = catalog().get(subject.region)
+        self.demo.users[plan.account] = DemoUser(
+            plan.account, (Role.SUBJECT.value,), subject.name, subject.region, region.name
+        )
+        self.demo.accounts[plan.account] = subject.number
+
 
 def load(pool_id: str) -> Demo:
     """Load (or find, when it is already there) the whole demo; safe to run twice."""
@@ -238,4 +827,5 @@ def load(pool_id: str) -> Demo:
         loader.city(city.code, city.name)
     loader.jiangsu()
     loader.instructions()
+    loader.subjects()
     return loader.demo
