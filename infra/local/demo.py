@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -294,9 +295,9 @@ class _Planner:
         first17 = f"{county}{born:%Y%m%d}{seq:03d}"
         return self._unique(first17 + id_check_char(first17), lambda: self.id_number(county, male))
 
-    def _unique(self, number: str, again) -> str:  # type: ignore[no-untyped-def]
+    def _unique(self, number: str, again: Callable[[], str]) -> str:
         if number in self.numbers:
-            return str(again())
+            return again()
         self.numbers.add(number)
         return number
 
