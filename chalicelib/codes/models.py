@@ -35,7 +35,7 @@ class ProductPage(View):
 
 class CreateBatchRequest(Strict):
     kind: BatchKind = Field(description="production batch (生产批次), circulation batch (流通批次), voucher (入市凭证)")
-    quantity: float = Field(gt=0, le=1e9)
+    quantity: float = Field(gt=0, le=1e9, strict=True)
     unit: Annotated[str, StringConstraints(min_length=1, max_length=10, pattern=r"\S")]
     produced_at: datetime = Field(description="when the batch was produced or dispatched; it is part of the code")
     base_id: Ulid | None = None

@@ -164,8 +164,8 @@ def canonical(text: str) -> tuple[str, formats.TraceCode]:
     try:
         code = formats.parse(text)
         return formats.compose_long(dataclasses.replace(code, serial=0)), code
-    except ValidationFailed as exc:
-        raise ValidationFailed(exc.detail, errors=[{"field": "query.code", "message": exc.detail}]) from None
+    except ValidationFailed as exc:  # any text is a well-formed request; a text that is no code breaks a rule
+        raise Unprocessable(exc.detail, errors=[{"field": "code", "message": exc.detail}]) from None
 
 
 def _resolve(text: str) -> tuple[str, formats.TraceCode, dict[str, Any]]:

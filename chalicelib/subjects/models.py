@@ -124,15 +124,15 @@ class SubjectPage(View):
 
 
 class Point(Strict):
-    lng: float = Field(ge=73, le=136)
-    lat: float = Field(ge=3, le=54)
+    lng: float = Field(ge=73, le=136, strict=True)
+    lat: float = Field(ge=3, le=54, strict=True)
 
 
 class AddBaseRequest(Strict):
     name: Name
     location: Point
     polygon: list[Point] | None = Field(default=None, min_length=3, max_length=500)
-    area_mu: float | None = Field(default=None, gt=0, le=10_000_000, description="area in mu (亩)")
+    area_mu: float | None = Field(default=None, gt=0, le=10_000_000, strict=True, description="area in mu (亩)")
     products: list[Name] = Field(default_factory=list, max_length=50)
 
 

@@ -66,8 +66,8 @@ def test_scanning_a_subject_identity_opens_the_subject(api, world: World):
 def test_malformed_unknown_and_foreign_codes(api, world: World):
     token = world.token("lc-supervisor")
     bad = scan(api, token, "1.2.156.326.8.1.9.0.0.123")
-    assert bad.status == 400 and bad.body["errors"][0]["field"] == "query.code"
-    assert scan(api, token, "hello").status == 400
+    assert bad.status == 422 and bad.body["errors"][0]["field"] == "code"
+    assert scan(api, token, "hello").status == 422
     subject = approved_subject(api, world)
     never_issued = subject["identity_code"].replace(".8.1.0.0.3.", ".8.1.0.1.3.")
     assert scan(api, token, never_issued).status == 404
