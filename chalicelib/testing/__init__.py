@@ -1,0 +1,1 @@
+"""Testing core (检测): limit library, monitoring models, samples, results and their judgement."""
