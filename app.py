@@ -14,16 +14,18 @@ from chalice import Chalice  # noqa: E402
 from chalicelib import wiring  # noqa: E402
 from chalicelib.activity import api as activity_api  # noqa: E402
 from chalicelib.attachments import api as attachments_api  # noqa: E402
-from chalicelib.attachments import service as attachments  # noqa: E402
 from chalicelib.codes import api as codes_api  # noqa: E402
 from chalicelib.core import meta_api  # noqa: E402
 from chalicelib.dispatch import api as dispatch_api  # noqa: E402
 from chalicelib.integrity import api as integrity_api  # noqa: E402
 from chalicelib.integrity import service as integrity  # noqa: E402
+from chalicelib.monitoring import api as monitoring_api  # noqa: E402
+from chalicelib.monitoring import workflow as monitoring_workflow  # noqa: E402
 from chalicelib.orgs import api as orgs_api  # noqa: E402
 from chalicelib.orgs.authorizer import auth_bp  # noqa: E402
 from chalicelib.regions import api as regions_api  # noqa: E402
 from chalicelib.subjects import api as subjects_api  # noqa: E402
+from chalicelib.testing import api as testing_api  # noqa: E402
 
 app = Chalice(app_name="agritrace")
 app.experimental_feature_flags.update({"BLUEPRINTS"})
@@ -40,6 +42,8 @@ for blueprint in (
     integrity_api.bp,
     subjects_api.bp,
     codes_api.bp,
+    monitoring_api.bp,
+    testing_api.bp,
 ):
     app.register_blueprint(blueprint)
 
@@ -56,7 +60,7 @@ def on_table_change(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @app.lambda_function(name="on_upload")
 @logger.inject_lambda_context
 def on_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return {"results": attachments.handle_s3_event(event)}
+    return {"results": wiring.handle_uploads(event)}
 
 
 @app.lambda_function(name="verify_audit_chains")
@@ -68,18 +72,24 @@ def verify_audit_chains(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @app.lambda_function(name="wf_await_acknowledgement")
 @logger.inject_lambda_context
 def wf_await_acknowledgement(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    wiring.ACK_TOKEN[event["record"]["kind"]](event["record"]["id"], event["token"])
+    wiring.ACK_TOKEN[event["record"]["kind"]](event["record"], event["token"])
     return {"stored": True}
 
 
 @app.lambda_function(name="wf_escalate")
 @logger.inject_lambda_context
 def wf_escalate(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return wiring.ESCALATE[event["record"]["kind"]](event["record"]["id"])
+    return wiring.ESCALATE[event["record"]["kind"]](event["record"])
 
 
 @app.lambda_function(name="wf_record_failure")
 @logger.inject_lambda_context
 def wf_record_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    wiring.FAILURE[event["record"]["kind"]](event["record"]["id"], event.get("error") or {})
+    wiring.FAILURE[event["record"]["kind"]](event["record"], event.get("error") or {})
     return {"recorded": True}
+
+
+@app.lambda_function(name="wf_create_assignment")
+@logger.inject_lambda_context
+def wf_create_assignment(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return monitoring_workflow.create_assignment(event)

@@ -5,18 +5,59 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote_plus
 
 from chalicelib.activity.service import record_activity
+from chalicelib.attachments import service as attachments
 from chalicelib.core.events import StreamDispatcher
 from chalicelib.dispatch import service as dispatch
+from chalicelib.monitoring import workflow as monitoring
+from chalicelib.testing import imports
 
 
 @lru_cache(maxsize=1)
 def stream() -> StreamDispatcher:
-    return StreamDispatcher([record_activity, dispatch.start_acknowledgement])
+    return StreamDispatcher(
+        [
+            record_activity,
+            dispatch.start_acknowledgement,
+            monitoring.start_distribution,
+            monitoring.stop_cancelled,
+            monitoring.count_progress,
+        ]
+    )
 
 
-# Record kinds that run the acknowledgement workflow, and what each of its tasks does to them.
-ACK_TOKEN: dict[str, Callable[[str, str], None]] = {"Instruction": dispatch.store_ack_token}
-ESCALATE: dict[str, Callable[[str], dict[str, Any]]] = {"Instruction": dispatch.escalate}
-FAILURE: dict[str, Callable[[str, dict[str, Any]], None]] = {"Instruction": dispatch.record_failure}
+Record = dict[str, Any]
+
+# Record kinds the workflows wait on, and what each of their tasks does to them. A task's payload names
+# the record ({"kind", "id", and for assignments the "stage" waited for}).
+ACK_TOKEN: dict[str, Callable[[Record, str], None]] = {
+    "Instruction": lambda record, token: dispatch.store_ack_token(record["id"], token),
+    "MonitoringAssignment": monitoring.store_token,
+}
+ESCALATE: dict[str, Callable[[Record], dict[str, Any]]] = {
+    "Instruction": lambda record: dispatch.escalate(record["id"]),
+    "MonitoringAssignment": monitoring.remind,
+}
+FAILURE: dict[str, Callable[[Record, dict[str, Any]], None]] = {
+    "Instruction": lambda record, error: dispatch.record_failure(record["id"], error),
+    "MonitoringAssignment": monitoring.record_failure,
+}
+
+# S3 key prefix -> what a new object under it is: an attachment to verify, or a result sheet to import.
+UPLOADS: dict[str, Callable[[str, str], str]] = {
+    "uploads/": attachments.verify_upload,
+    imports.PREFIX: imports.import_sheet,
+}
+
+
+def handle_uploads(event: dict[str, Any]) -> list[str]:
+    out = []
+    for record in event.get("Records", []):
+        if not record.get("eventName", "").startswith("ObjectCreated"):
+            continue
+        bucket, raw_key = record["s3"]["bucket"]["name"], record["s3"]["object"]["key"]
+        handler = next((h for prefix, h in UPLOADS.items() if unquote_plus(raw_key).startswith(prefix)), None)
+        out.append(handler(bucket, raw_key) if handler else "ignored")
+    return out

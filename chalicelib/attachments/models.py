@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-from chalicelib.core.models import MAX_UPLOAD_BYTES, Filename, PageQuery, Strict, Ulid, View
+from chalicelib.core.models import MAX_UPLOAD_BYTES, Filename, PageQuery, Strict, View
 
 ContentType = Literal[
     "image/jpeg",
@@ -16,12 +16,14 @@ ContentType = Literal[
     "text/csv",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 ]
-OwnerKind = Literal["instruction", "subject", "base"]
+# A record's id; an assignment's is its task's, role and lab's ("<task>.unit.<lab>").
+OwnerId = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}(\.(lead|unit)\.[0-9A-HJKMNP-TV-Z]{26})?$")]
+OwnerKind = Literal["instruction", "subject", "base", "monitoring_task", "assignment", "sample"]
 
 
 class CreateAttachmentRequest(Strict):
     owner_kind: OwnerKind
-    owner_id: Ulid
+    owner_id: OwnerId
     filename: Filename
     content_type: ContentType
     size: int = Field(gt=0, le=MAX_UPLOAD_BYTES, description="bytes; the upload may not be larger")
@@ -49,7 +51,7 @@ class UploadTicket(View):
 
 class AttachmentListQuery(PageQuery):
     owner_kind: OwnerKind
-    owner_id: Ulid
+    owner_id: OwnerId
 
 
 class AttachmentPage(View):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger
@@ -15,7 +14,9 @@ from chalicelib.core.db import Entity
 from chalicelib.core.errors import ForbiddenError, NotFoundError, PayloadTooLarge
 from chalicelib.core.ids import new_id
 from chalicelib.dispatch import service as dispatch
+from chalicelib.monitoring import service as monitoring
 from chalicelib.subjects import service as subjects
+from chalicelib.testing import service as testing
 
 from . import store
 from .models import AttachmentListQuery, AttachmentPage, AttachmentView, CreateAttachmentRequest, UploadTicket
@@ -29,6 +30,9 @@ OWNERS: dict[str, Callable[[Principal, str], Entity]] = {
     "instruction": dispatch.readable,
     "subject": subjects.visible,
     "base": subjects.readable_base,
+    "monitoring_task": monitoring.readable,
+    "assignment": monitoring.readable_assignment,
+    "sample": testing.visible_sample,
 }
 
 MAGIC: dict[str, Callable[[bytes], bool]] = {
@@ -153,11 +157,3 @@ def _problem(rec: store.AttachmentRecord, found: storage.StoredObject) -> str | 
     if not MAGIC[rec.content_type](found.head):
         return f"the bytes are not {rec.content_type}"
     return None
-
-
-def handle_s3_event(event: dict[str, Any]) -> list[str]:
-    return [
-        verify_upload(r["s3"]["bucket"]["name"], r["s3"]["object"]["key"])
-        for r in event.get("Records", [])
-        if r.get("eventName", "").startswith("ObjectCreated")
-    ]

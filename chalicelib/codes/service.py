@@ -174,6 +174,12 @@ def _resolve(text: str) -> tuple[str, formats.TraceCode, dict[str, Any]]:
     return key, code, found
 
 
+def identify(text: str) -> dict[str, Any]:
+    """The records behind a scanned code, for a service that does its own authorization (sampling)."""
+    key, _, found = _resolve(text)
+    return {**found, "code": key}
+
+
 def _subject_summary(rec: subject_store.SubjectRecord) -> SubjectSummary:
     region = catalog().find(rec.region or "")
     return SubjectSummary(

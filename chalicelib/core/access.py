@@ -22,6 +22,7 @@ class Role(StrEnum):
     MINISTRY_ANALYST = "ministry_analyst"
     DISPATCHER = "dispatcher"
     SUBJECT = "subject"  # a production and operation subject's own account (主体账号)
+    INSTRUMENT = "instrument"  # a lab instrument's machine credential (仪器), acting for its lab
 
 
 class OrgKind(StrEnum):
@@ -37,9 +38,9 @@ class OrgKind(StrEnum):
 GOVERNING_KINDS = frozenset({OrgKind.SUPERVISION, OrgKind.MINISTRY})
 
 # Everyone who works for an agency; a subject's account is not staff.
-ALL_ROLES = frozenset(Role) - {Role.SUBJECT}
+ALL_ROLES = frozenset(Role) - {Role.SUBJECT, Role.INSTRUMENT}
 # Staff and subject accounts alike (each still sees only what the one access check lets through).
-SIGNED_IN_ROLES = frozenset(Role)
+SIGNED_IN_ROLES = frozenset(Role) - {Role.INSTRUMENT}
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ class Settings(BaseModel):
     oidc_jwks_url: str = ""
     user_pool_id: str = ""
     ack_state_machine_arn: str = ""
+    distribution_state_machine_arn: str = ""
     public_base_url: str = "https://trace.example.cn"
     max_upload_bytes: int = Field(default=MAX_UPLOAD_BYTES, gt=0)
     idempotency_ttl_seconds: int = 24 * 3600
@@ -43,6 +44,7 @@ _ENV = {
     "oidc_jwks_url": "OIDC_JWKS_URL",
     "user_pool_id": "USER_POOL_ID",
     "ack_state_machine_arn": "ACK_STATE_MACHINE_ARN",
+    "distribution_state_machine_arn": "DISTRIBUTION_STATE_MACHINE_ARN",
     "public_base_url": "PUBLIC_BASE_URL",
     "max_upload_bytes": "MAX_UPLOAD_BYTES",
 }

@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .config import get_settings
-from .errors import NotFoundError, ServiceUnavailable
+from .errors import NotFoundError, PayloadTooLarge, ServiceUnavailable
 
 UPLOAD_PREFIX = "uploads/"
 QUARANTINE_PREFIX = "quarantine/"
@@ -104,5 +104,26 @@ def put(key: str, body: bytes, content_type: str) -> None:
     """Store a file the platform made itself (QR images, label sheets)."""
     try:
         _s3().put_object(Bucket=get_settings().bucket_name, Key=key, Body=body, ContentType=content_type)
+    except (BotoCoreError, ClientError) as exc:
+        raise ServiceUnavailable("S3 did not accept the file") from exc
+
+
+def read(bucket: str, key: str, *, max_bytes: int) -> bytes:
+    """An uploaded file's bytes, for handlers that parse it whole (result sheets); larger ones are refused."""
+    try:
+        obj = _s3().get_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in {"NoSuchKey", "404"}:
+            raise NotFoundError("the uploaded object is gone") from exc
+        raise ServiceUnavailable("S3 did not answer") from exc
+    if int(obj.get("ContentLength") or 0) > max_bytes:
+        raise PayloadTooLarge(f"files are at most {max_bytes} bytes")
+    return bytes(obj["Body"].read())
+
+
+def upload_file(path: str, key: str, content_type: str) -> None:
+    """Store a file the platform wrote to disk (exports), in parts when large, never whole in memory."""
+    try:
+        _s3().upload_file(path, get_settings().bucket_name, key, ExtraArgs={"ContentType": content_type})
     except (BotoCoreError, ClientError) as exc:
         raise ServiceUnavailable("S3 did not accept the file") from exc

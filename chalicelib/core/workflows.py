@@ -48,3 +48,28 @@ def send_success(token: str, output: dict[str, Any]) -> None:
         raise ServiceUnavailable("the workflow service did not answer") from exc
     except BotoCoreError as exc:
         raise ServiceUnavailable("the workflow service did not answer") from exc
+
+
+def send_failure(token: str, error: str, cause: str) -> None:
+    """Fail a waiting task with a named error its state machine catches (a return, a cancellation)."""
+    try:
+        _sfn().send_task_failure(taskToken=token, error=error[:256], cause=cause[:32768])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}:
+            raise InvalidStateError("the workflow step is no longer waiting (its deadline passed)") from exc
+        raise ServiceUnavailable("the workflow service did not answer") from exc
+    except BotoCoreError as exc:
+        raise ServiceUnavailable("the workflow service did not answer") from exc
+
+
+def stop(machine_arn: str, *, kind: str, record_id: str, transition: str, cause: str) -> bool:
+    """Stop the execution a record started; False when it had ended or never started."""
+    head, _, machine = machine_arn.rpartition(":stateMachine:")
+    arn = f"{head}:execution:{machine}:{execution_name(kind, record_id, transition)}"
+    try:
+        _sfn().stop_execution(executionArn=arn, cause=cause[:32768])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in {"ExecutionDoesNotExist", "ExecutionNotFound"}:
+            return False
+        raise
+    return True

@@ -38,3 +38,14 @@ def jwt_authorizer(auth_request: AuthRequest) -> Any:
             },
         }
     return AuthResponse(routes=["*"], principal_id=principal.user_id, context=principal.to_context())
+
+
+@auth_bp.authorizer(name="instrument_authorizer", ttl_seconds=0)
+def instrument_authorizer(auth_request: AuthRequest) -> Any:
+    """Lab instruments: `Authorization: Instrument <key id>.<secret>`. Not cached, so a revoked key stops at once."""
+    from .instruments import principal_for_credential
+
+    principal = principal_for_credential(auth_request.token or "")
+    if principal is None:
+        raise Exception("Unauthorized")
+    return AuthResponse(routes=["*"], principal_id=principal.user_id, context=principal.to_context())

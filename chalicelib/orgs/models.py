@@ -132,3 +132,27 @@ class AgencyPage(View):
 class UserPage(View):
     items: list[UserView]
     next_cursor: str | None = None
+
+
+class CreateInstrumentKeyRequest(Strict):
+    name: Name = Field(description="which instrument, e.g. its model and serial number")
+
+
+class InstrumentKeyView(View):
+    """Instrument key (仪器密钥): the machine credential a lab instrument pushes results with."""
+
+    id: str
+    org_id: str
+    name: str
+    state: Literal["active", "revoked"]
+    created_at: str
+
+
+class IssuedInstrumentKey(View):
+    key: InstrumentKeyView
+    authorization: str = Field(description="the Authorization header value; shown this once, stored only hashed")
+
+
+class InstrumentKeyPage(View):
+    items: list[InstrumentKeyView]
+    next_cursor: str | None = None

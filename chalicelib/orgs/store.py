@@ -86,3 +86,37 @@ def list_child_agencies(parent_id: str, *, limit: int, cursor: str | None) -> tu
 
 def list_users_of(org_id: str, *, limit: int, cursor: str | None) -> tuple[list[UserRecord], str | None]:
     return query_page(UserRecord, ("gsi1pk", f"ORGUSERS#{org_id}"), index=UserRecord.gsi1, limit=limit, cursor=cursor)
+
+
+def agencies_by_id(ids: list[str]) -> dict[str, AgencyRecord]:
+    """Many agencies at once: one BatchGetItem per 100."""
+    keys = [(f"ORG#{i}", "ORG") for i in sorted(set(ids))]
+    return {a.id: a for a in AgencyRecord.batch_get(keys) if isinstance(a, AgencyRecord)} if keys else {}
+
+
+class InstrumentKeyRecord(Entity, discriminator="InstrumentKey"):
+    """Machine credential (仪器密钥) of a lab instrument: it acts as its lab, never as a person."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    secret_sha256 = UnicodeAttribute()
+    state = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    revoked_by = UnicodeAttribute(null=True)
+
+    def derive_keys(self) -> None:
+        self.pk = f"IKEY#{self.id}"
+        self.sk = "IKEY"
+        self.gsi1pk = f"IKEYS#{self.org_id}"
+        self.gsi1sk = self.id
+
+
+def get_instrument_key(key_id: str) -> InstrumentKeyRecord:
+    return fetch(InstrumentKeyRecord, f"IKEY#{key_id}", "IKEY", what="instrument key")
+
+
+def instrument_keys_of(org_id: str, *, limit: int, cursor: str | None) -> tuple[list[InstrumentKeyRecord], str | None]:
+    return query_page(
+        InstrumentKeyRecord, ("gsi1pk", f"IKEYS#{org_id}"), index=InstrumentKeyRecord.gsi1, limit=limit, cursor=cursor
+    )

@@ -22,18 +22,10 @@ class LocalEvents:
         role = boto3.client("iam").get_role(RoleName="agritrace-local-lambda")["Role"]["Arn"]
         for env_var, arn in resources.create_state_machines(arns, role).items():
             os.environ[env_var] = arn
-        # S3 -> on_upload for new uploads, as the template's bucket notification does.
+        # S3 -> on_upload for new uploads and result sheets, as the template's bucket notifications do.
         boto3.client("s3").put_bucket_notification_configuration(
             Bucket=os.environ["BUCKET_NAME"],
-            NotificationConfiguration={
-                "LambdaFunctionConfigurations": [
-                    {
-                        "LambdaFunctionArn": arns["on_upload"],
-                        "Events": ["s3:ObjectCreated:*"],
-                        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}},
-                    }
-                ]
-            },
+            NotificationConfiguration={"LambdaFunctionConfigurations": resources.bucket_notifications(arns)},
         )
         from chalicelib.core import config
 

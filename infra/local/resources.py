@@ -6,6 +6,7 @@ Tests and the local stack build from this same template as the deployment, so th
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,9 @@ FUNCTION_PLACEHOLDERS = {
     "AwaitAcknowledgementFunctionArn": "wf_await_acknowledgement",
     "EscalateFunctionArn": "wf_escalate",
     "RecordFailureFunctionArn": "wf_record_failure",
+    "CreateAssignmentFunctionArn": "wf_create_assignment",
 }
-STATE_MACHINES = {"acknowledgement": "ACK_STATE_MACHINE_ARN"}
+STATE_MACHINES = {"acknowledgement": "ACK_STATE_MACHINE_ARN", "distribution": "DISTRIBUTION_STATE_MACHINE_ARN"}
 
 
 def render_asl(name: str, function_arns: dict[str, str], partition: str = "aws") -> str:
@@ -80,6 +82,23 @@ def create_state_machines(function_arns: dict[str, str], role_arn: str) -> dict[
             name=f"agritrace-local-{name}", definition=render_asl(name, function_arns), roleArn=role_arn
         )["stateMachineArn"]
         out[env_var] = arn
+    return out
+
+
+def bucket_notifications(function_arns: dict[str, str]) -> list[dict[str, Any]]:
+    """The template's S3 -> Lambda notifications in the S3 API's shape, pointed at the local functions."""
+    configs = load_template()["Resources"]["FilesBucket"]["Properties"]["NotificationConfiguration"]
+    out = []
+    for config in configs["LambdaConfigurations"]:
+        logical_id = config["Function"]["Fn::GetAtt"][0]
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", logical_id).lower()  # OnUpload -> on_upload, as Chalice names them
+        out.append(
+            {
+                "LambdaFunctionArn": function_arns[name],
+                "Events": [config["Event"]],
+                "Filter": {"Key": {"FilterRules": config["Filter"]["S3Key"]["Rules"]}},
+            }
+        )
     return out
 
 

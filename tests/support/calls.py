@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,12 +19,17 @@ class CallLog:
         self.calls: list[tuple[str, str, str]] = []
         self.authorizer_calls: list[tuple[str, str, str]] = []
         self.in_authorizer = False
+        self.thread = threading.get_ident()
 
     def record(self, service: str, operation: str, table: str) -> None:
+        # State machines run on moto's background threads: their calls are not the request's.
+        if threading.get_ident() != self.thread:
+            return
         # The authorizer is its own Lambda on AWS, cached per token: not part of a route's budget.
         (self.authorizer_calls if self.in_authorizer else self.calls).append((service, operation, table))
 
     def reset(self) -> None:
+        self.thread = threading.get_ident()
         self.calls.clear()
         self.authorizer_calls.clear()
 

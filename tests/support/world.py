@@ -17,6 +17,7 @@ import moto
 from chalicelib.core import access
 from chalicelib.orgs import bootstrap, service
 from chalicelib.orgs.models import Certificate, CreateAgencyRequest, CreateUserRequest
+from chalicelib.testing import service as limits
 from infra.local.resources import create_tables
 
 PASSWORD = "Demo-Passw0rd!"
@@ -154,6 +155,16 @@ def build_world(identity: Identity) -> World:
     world.user("sd-admin", "sd-lab", "sd-lab-admin", ["admin"])
     world.user("sd-lab-admin", "sd-lab", "sd-lab-manager", ["lab_manager"])
     world.user("sd-lab-admin", "sd-lab", "sd-lab-analyst", ["lab_analyst"])
+    # Undertaking labs (承担单位) of Shandong: a city centre and a county station, each with samplers.
+    world.agency("sd-admin", "jn-lab", "济南市农产品质量安全检测中心", "testing", "370100")
+    world.user("sd-admin", "jn-lab", "jn-lab-admin", ["admin"])
+    world.user("jn-lab-admin", "jn-lab", "jn-lab-manager", ["lab_manager"])
+    world.user("jn-lab-admin", "jn-lab", "jn-lab-analyst", ["lab_analyst"])
+    world.user("jn-lab-admin", "jn-lab", "jn-lab-sampler", ["sampler"])
+    world.agency("sd-admin", "lc-lab", "历城区农产品质量安全检测站", "testing", "370112")
+    world.user("sd-admin", "lc-lab", "lc-lab-admin", ["admin"])
+    world.user("lc-lab-admin", "lc-lab", "lc-lab-manager", ["lab_manager", "lab_analyst"])
+    world.user("lc-lab-admin", "lc-lab", "lc-lab-sampler", ["sampler"])
     world.agency("sd-admin", "jn", "济南市农业农村局", "supervision", "370100")
     world.user("sd-admin", "jn", "jn-admin", ["admin"])
     world.agency("jn-admin", "lc", "历城区农业农村局", "supervision", "370112")
@@ -173,4 +184,7 @@ def build_world(identity: Identity) -> World:
     world.agency("js-admin", "js-lab", "江苏省农产品质量检测中心", "testing", "320000")
     world.user("js-admin", "js-lab", "js-lab-admin", ["admin"])
     world.user("js-lab-admin", "js-lab", "js-lab-manager", ["lab_manager", "lab_analyst"])
+    world.user("js-lab-admin", "js-lab", "js-lab-sampler", ["sampler"])
+    # The limit library, seeded as a deployment seeds it.
+    limits.seed_limits()
     return world

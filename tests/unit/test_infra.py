@@ -322,10 +322,15 @@ def alarm_on(template: dict[str, Any], namespace: str, metric: str, logical_id: 
 def test_uploads_reach_the_upload_handler_without_a_dependency_cycle(template):
     bucket = template["Resources"]["FilesBucket"]
     name = bucket["Properties"]["BucketName"]["Fn::Sub"]
-    [notification] = bucket["Properties"]["NotificationConfiguration"]["LambdaConfigurations"]
-    assert notification["Function"] == {"Fn::GetAtt": ["OnUpload", "Arn"]}
-    assert notification["Event"] == "s3:ObjectCreated:*"
-    assert notification["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "uploads/"}]
+    notifications = bucket["Properties"]["NotificationConfiguration"]["LambdaConfigurations"]
+    # Attachments arrive under uploads/, result sheets under imports/: both reach the one upload handler
+    assert [n["Filter"]["S3Key"]["Rules"] for n in notifications] == [
+        [{"Name": "prefix", "Value": "uploads/"}],
+        [{"Name": "prefix", "Value": "imports/"}],
+    ]
+    for notification in notifications:
+        assert notification["Function"] == {"Fn::GetAtt": ["OnUpload", "Arn"]}
+        assert notification["Event"] == "s3:ObjectCreated:*"
     # S3 checks it may invoke the function when the notification is created: the permission comes first
     permission = props(template, "OnUploadPermission")
     assert bucket["DependsOn"] == "OnUploadPermission"

@@ -1,0 +1,281 @@
+"""Data access for the testing core: the limit library, samples, failures, result imports, progress counters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.exceptions import PynamoDBConnectionError
+
+from chalicelib.core.db import Entity, fetch, query_all, query_page
+from chalicelib.core.errors import ServiceUnavailable
+
+
+class LimitRecord(Entity, discriminator="Limit"):
+    """One version of a limit value (限量值) in the library: commodity × analyte, from an edition of a standard."""
+
+    id = UnicodeAttribute()
+    commodity_code = UnicodeAttribute()
+    commodity = UnicodeAttribute()
+    analyte = UnicodeAttribute()
+    analyte_name = UnicodeAttribute()
+    operator = UnicodeAttribute()
+    value = UnicodeAttribute(null=True)
+    low = UnicodeAttribute(null=True)
+    high = UnicodeAttribute(null=True)
+    unit = UnicodeAttribute()
+    standard = UnicodeAttribute()
+    effective_from = UnicodeAttribute()
+    source = UnicodeAttribute()
+    added_by = UnicodeAttribute()
+
+    def derive_keys(self) -> None:
+        self.pk = f"LIMIT#{self.commodity_code}#{self.analyte}"
+        self.sk = f"V#{self.effective_from}#{self.standard}"
+        self.gsi1pk = f"LIMITS#{self.commodity_code}"
+        self.gsi1sk = f"{self.analyte}#{self.effective_from}#{self.standard}"
+
+
+def limit_id(commodity_code: str, analyte: str, effective_from: str, standard: str) -> str:
+    return f"{commodity_code}:{analyte}:{effective_from}:{standard}"
+
+
+def library_of(commodity_code: str) -> list[LimitRecord]:
+    """Every version of every limit of one commodity, by analyte then effective date (one Query)."""
+    try:
+        return list(query_all(LimitRecord, f"LIMITS#{commodity_code}", index=LimitRecord.gsi1))
+    except PynamoDBConnectionError as exc:
+        raise ServiceUnavailable("the table did not answer") from exc
+
+
+def limits_of(commodity_code: str, *, limit: int, cursor: str | None) -> tuple[list[LimitRecord], str | None]:
+    return query_page(
+        LimitRecord, ("gsi1pk", f"LIMITS#{commodity_code}"), index=LimitRecord.gsi1, limit=limit, cursor=cursor
+    )
+
+
+class SampleRecord(Entity, discriminator="Sample"):
+    """Sample (样品): taken in the field, handed to a lab, tested item by item; its id is made by the phone."""
+
+    id = UnicodeAttribute()
+    task_kind = UnicodeAttribute()
+    task_id = UnicodeAttribute()
+    unit_org_id = UnicodeAttribute()
+    parties = UnicodeSetAttribute()
+    state = UnicodeAttribute()
+    content_hash = UnicodeAttribute()
+    product_code = UnicodeAttribute()
+    product_name = UnicodeAttribute()
+    trace_code = UnicodeAttribute(null=True)
+    product_id = UnicodeAttribute(null=True)
+    batch_id = UnicodeAttribute(null=True)
+    subject_id = UnicodeAttribute(null=True)
+    subject_name = UnicodeAttribute(null=True)
+    place = JSONAttribute()
+    sampled_at = UnicodeAttribute()
+    sampled_by = UnicodeAttribute()
+    quantity = UnicodeAttribute()
+    quantity_unit = UnicodeAttribute()
+    seal_no = UnicodeAttribute()
+    custody = JSONAttribute(default=list)
+    items = JSONAttribute()
+    results = JSONAttribute(default=dict)
+    verdict = UnicodeAttribute(default="pending")
+    unqualified_items = JSONAttribute(default=list)
+
+    def derive_keys(self) -> None:
+        self.pk = f"SAMPLE#{self.id}"
+        self.sk = "SAMPLE"
+        self.gsi1pk = f"SAMPLES#{self.task_id}#{self.unit_org_id}"
+        self.gsi1sk = self.id
+        self.gsi2pk = f"SAMPLES#{self.task_id}"
+        self.gsi2sk = f"{self.unit_org_id}#{self.id}"
+
+
+class FailureRecord(Entity, discriminator="SampleFailure"):
+    """Failure event (不合格): one per unqualified sample, the record later workflows start from."""
+
+    id = UnicodeAttribute()
+    sample_id = UnicodeAttribute()
+    task_kind = UnicodeAttribute()
+    task_id = UnicodeAttribute()
+    unit_org_id = UnicodeAttribute()
+    parties = UnicodeSetAttribute()
+    state = UnicodeAttribute(default="open")
+    product_code = UnicodeAttribute()
+    product_name = UnicodeAttribute()
+    subject_id = UnicodeAttribute(null=True)
+    place_region = UnicodeAttribute(null=True)
+    items = JSONAttribute()
+
+    def derive_keys(self) -> None:
+        self.pk = f"FAIL#{self.sample_id}"
+        self.sk = "FAIL"
+        self.gsi1pk = f"FAILS#{self.task_id}"
+        self.gsi1sk = self.sample_id
+
+
+class ImportRecord(Entity, discriminator="ResultImport"):
+    """A result sheet (结果导入) uploaded to S3 and imported by the upload handler, with its row report."""
+
+    id = UnicodeAttribute()
+    task_id = UnicodeAttribute()
+    unit_org_id = UnicodeAttribute()
+    parties = UnicodeSetAttribute()
+    uploaded_by = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    declared_size = NumberAttribute()
+    key = UnicodeAttribute()
+    state = UnicodeAttribute()
+    sha256 = UnicodeAttribute(null=True)
+    summary = JSONAttribute(null=True)
+    report_key = UnicodeAttribute(null=True)
+    problem = UnicodeAttribute(null=True)
+
+    def derive_keys(self) -> None:
+        self.pk = f"IMPORT#{self.id}"
+        self.sk = "IMPORT"
+        self.gsi1pk = f"IMPORTS#{self.task_id}#{self.unit_org_id}"
+        self.gsi1sk = self.created_at or ""
+
+
+class ProgressCounter(Entity, discriminator="Progress"):
+    """Per task and unit: how many samples reached each milestone. Kept by the stream, never audited."""
+
+    task_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    sampled = NumberAttribute(default=0)
+    received = NumberAttribute(default=0)
+    tested = NumberAttribute(default=0)
+    unqualified = NumberAttribute(default=0)
+
+    def derive_keys(self) -> None:
+        self.pk = f"MTASK#{self.task_id}"
+        self.sk = f"PROGRESS#{self.org_id}"
+
+
+def get_sample(sample_id: str) -> SampleRecord:
+    return fetch(SampleRecord, f"SAMPLE#{sample_id}", "SAMPLE", what="sample")
+
+
+def samples_by_id(ids: Iterable[str]) -> dict[str, SampleRecord]:
+    """Many samples at once: one BatchGetItem per 100."""
+    keys = [(f"SAMPLE#{i}", "SAMPLE") for i in sorted(set(ids))]
+    try:
+        found = list(SampleRecord.batch_get(keys)) if keys else []
+    except PynamoDBConnectionError as exc:
+        raise ServiceUnavailable("the table did not answer") from exc
+    return {s.id: s for s in found if isinstance(s, SampleRecord)}
+
+
+def samples_of_unit(
+    task_id: str, org_id: str, *, limit: int, cursor: str | None
+) -> tuple[list[SampleRecord], str | None]:
+    return query_page(
+        SampleRecord, ("gsi1pk", f"SAMPLES#{task_id}#{org_id}"), index=SampleRecord.gsi1, limit=limit, cursor=cursor
+    )
+
+
+def samples_of_task(task_id: str, *, limit: int, cursor: str | None) -> tuple[list[SampleRecord], str | None]:
+    return query_page(
+        SampleRecord, ("gsi2pk", f"SAMPLES#{task_id}"), index=SampleRecord.gsi2, limit=limit, cursor=cursor
+    )
+
+
+def every_sample_of_unit(task_id: str, org_id: str) -> Iterable[SampleRecord]:
+    """All of one unit's samples, page by page (exports stream them)."""
+    return query_all(SampleRecord, f"SAMPLES#{task_id}#{org_id}", index=SampleRecord.gsi1)
+
+
+def failures_of(task_id: str, *, limit: int, cursor: str | None) -> tuple[list[FailureRecord], str | None]:
+    return query_page(
+        FailureRecord, ("gsi1pk", f"FAILS#{task_id}"), index=FailureRecord.gsi1, limit=limit, cursor=cursor
+    )
+
+
+def get_import(import_id: str) -> ImportRecord:
+    return fetch(ImportRecord, f"IMPORT#{import_id}", "IMPORT", what="result import")
+
+
+def progress_of(task_id: str) -> list[ProgressCounter]:
+    try:
+        return list(
+            query_all(
+                ProgressCounter, f"MTASK#{task_id}", range_key_condition=ProgressCounter.sk.startswith("PROGRESS#")
+            )
+        )
+    except PynamoDBConnectionError as exc:
+        raise ServiceUnavailable("the table did not answer") from exc
+
+
+def count_once(task_id: str, org_id: str, sample_id: str, milestones: Sequence[str]) -> bool:
+    """Add one to each milestone's counter, unless this sample's milestones were counted already.
+
+    The marks and the increment are one transaction, so at-least-once delivery counts exactly once.
+    """
+    table = Entity.Meta.table_name
+    marks = [
+        {
+            "Put": {
+                "TableName": table,
+                "Item": {"pk": {"S": f"COUNTED#{sample_id}"}, "sk": {"S": m}, "kind": {"S": "Counted"}},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        for m in milestones
+    ]
+    names = {f"#m{i}": m for i, m in enumerate(milestones)}
+    update = {
+        "Update": {
+            "TableName": table,
+            "Key": {"pk": {"S": f"MTASK#{task_id}"}, "sk": {"S": f"PROGRESS#{org_id}"}},
+            "UpdateExpression": "SET #kind = :kind, #task = :task, #org = :org ADD "
+            + ", ".join(f"{n} :one" for n in names),
+            "ExpressionAttributeNames": {**names, "#kind": "kind", "#task": "task_id", "#org": "org_id"},
+            "ExpressionAttributeValues": {
+                ":one": {"N": "1"},
+                ":kind": {"S": "Progress"},
+                ":task": {"S": task_id},
+                ":org": {"S": org_id},
+            },
+        }
+    }
+    try:
+        _dynamodb().transact_write_items(TransactItems=[*marks, update])
+    except ClientError as exc:
+        reasons = {r.get("Code") for r in exc.response.get("CancellationReasons", [])}
+        if exc.response["Error"]["Code"] == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons:
+            return False
+        raise ServiceUnavailable("the table did not accept the count") from exc
+    except BotoCoreError as exc:
+        raise ServiceUnavailable("the table did not answer") from exc
+    return True
+
+
+@lru_cache(maxsize=1)
+def _dynamodb() -> Any:
+    return boto3.client("dynamodb")
+
+
+class InstrumentBatchRecord(Entity, discriminator="InstrumentBatch"):
+    """A batch an instrument pushed: kept so a resend answers the same, and a changed resend is refused."""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    batch_id = UnicodeAttribute()
+    content_hash = UnicodeAttribute()
+    file_sha256 = UnicodeAttribute()
+    outcome = JSONAttribute()
+
+    def derive_keys(self) -> None:
+        self.pk = f"IBATCH#{self.id}"
+        self.sk = "IBATCH"
+
+
+def get_instrument_batch(key: str) -> InstrumentBatchRecord:
+    return fetch(InstrumentBatchRecord, f"IBATCH#{key}", "IBATCH", what="instrument batch")
