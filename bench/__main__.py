@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-SECTIONS = ("coldstart", "calls", "stream")
+SECTIONS = ("coldstart", "calls", "stream", "export")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,6 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="sections to run")
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per cold-start figure (default 7)")
     parser.add_argument("--records", type=int, default=2000, help="audited changes for the stream bench")
+    parser.add_argument("--export-rows", type=int, default=10000, help="result rows for the export bench")
     args = parser.parse_args(argv)
 
     failed = False
@@ -33,10 +34,14 @@ def main(argv: list[str] | None = None) -> int:
             from bench import calls
 
             print(calls.report(calls.measure()))
-        else:
+        elif section == "stream":
             from bench import stream
 
             print(stream.report(stream.measure(args.records)))
+        elif section == "export":
+            from bench import export
+
+            print(export.report(export.measure(args.export_rows)))
         print(f"({section}: {time.perf_counter() - begin:.0f} s)\n", flush=True)
     print(f"bench done in {time.perf_counter() - started:.0f} s")
     if args.check and failed:
