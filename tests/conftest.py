@@ -16,13 +16,14 @@ env.apply()
 
 from moto import mock_aws  # noqa: E402
 
-from infra.local import gateway  # noqa: E402
+from infra.local import fastmoto, gateway  # noqa: E402
 from infra.local.events import LocalEvents  # noqa: E402
 from tests.support.calls import counting  # noqa: E402
 from tests.support.http import ApiClient  # noqa: E402
 from tests.support.world import Identity, World, build_world, stand_up  # noqa: E402
 
 gateway.install()
+fastmoto.install()
 
 
 @pytest.fixture(scope="module")

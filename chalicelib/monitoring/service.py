@@ -158,9 +158,7 @@ def _lead_lab(user: Principal, org_id: str) -> orgs.AgencyRecord:
     except NotFoundError:
         lab = None
     if lab is None or not governs(user, lab.region or ""):
-        raise Unprocessable(
-            "no such testing agency in your jurisdiction", errors=[{"field": "body.lead_org_id", "message": "unknown"}]
-        )
+        raise NotFoundError("no such testing agency in your jurisdiction")
     if lab.org_kind != "testing" or not lab.active:
         raise Unprocessable(
             "the lead unit must be an active testing agency",

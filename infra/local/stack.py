@@ -198,8 +198,9 @@ class LocalStack:
         self._mark("total", t0)
 
     def _start_moto(self) -> None:
-        from . import server
+        from . import fastmoto, server
 
+        fastmoto.install()
         self.moto = server.start(HOST, self.ports.moto, quiet=self.quiet_aws)
 
     def _create_resources(self) -> str:

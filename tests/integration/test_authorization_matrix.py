@@ -16,6 +16,7 @@ import pytest
 import app  # noqa: F401 - registers every route
 from chalicelib.core.api import ROUTES, RouteSpec
 from chalicelib.integrity import service as integrity
+from tests.support.monitoring import CHIVES, Walk, model_body, sample_body
 from tests.support.subjects import registration
 from tests.support.tokens import bad_tokens
 from tests.support.world import World
@@ -71,6 +72,23 @@ class Scene:
             body={"kind": "production", "quantity": 1, "unit": "kg", "produced_at": "2026-05-01T08:00:00+08:00"},
         ).body
         integrity.verify_day(self.day)
+
+    def walk(self) -> Walk:
+        """A fresh risk-monitoring task of Shandong's province, issued to its lab (built only where a case needs it)."""
+        return Walk(self.api, self.world)
+
+    def instrument_key(self, user: str) -> str:
+        issued = self.api.post("/instrument-keys", token=self.world.token(user), body={"name": "GC-MS 7890B #1"})
+        assert issued.status == 201, issued.body
+        return str(issued.body["authorization"])
+
+
+def _results(sid: str) -> dict[str, Any]:
+    return {"results": [{"sample_id": sid, "analyte": "procymidone", "value": "0.1", "unit": "mg/kg"}]}
+
+
+def _instrument_batch(sid: str) -> dict[str, Any]:
+    return {"batch_id": f"run-{sid}", "file_sha256": "ab" * 32, "instrument": "GC-MS 7890B", **_results(sid)}
 
 
 # (method, path) -> how to call it on a Shandong record: the path and a valid body.
@@ -167,7 +185,142 @@ CASES: dict[tuple[str, str], Case] = {
         f"/subjects/{s.subject['id']}/account",
         {"username": "matrix-farm", "name": "王五", "phone": "+8613600000000"},
     ),
+    ("POST", "/monitoring-tasks"): lambda s: (
+        "/monitoring-tasks",
+        {k: v for k, v in s.walk().task.items() if k in {"task_kind", "title", "lead_org_id", "deadline", "scope"}},
+    ),
+    ("GET", "/monitoring-tasks"): lambda s: ("/monitoring-tasks", None),
+    ("GET", "/monitoring-tasks/{task_id}"): lambda s: (f"/monitoring-tasks/{s.walk().id}", None),
+    ("PATCH", "/monitoring-tasks/{task_id}"): lambda s: (
+        f"/monitoring-tasks/{(w := s.walk()).id}",
+        {"version": w.version(), "title": "改名"},
+    ),
+    ("POST", "/monitoring-tasks/{task_id}/publish"): lambda s: (
+        f"/monitoring-tasks/{(w := s.walk()).id}/publish",
+        {"version": w.version()},
+    ),
+    ("POST", "/monitoring-tasks/{task_id}/cancel"): lambda s: (
+        f"/monitoring-tasks/{(w := s.walk()).id}/cancel",
+        {"version": w.version(), "reason": "计划调整"},
+    ),
+    ("POST", "/monitoring-tasks/{task_id}/accept"): lambda s: (
+        f"/monitoring-tasks/{(w := s.walk().unit_receive().unit_report().submit()).id}/accept",
+        {"version": w.version()},
+    ),
+    ("POST", "/monitoring-tasks/{task_id}/receive"): lambda s: (
+        f"/monitoring-tasks/{(w := s.walk().publish()).id}/receive",
+        {"version": w.version()},
+    ),
+    ("POST", "/monitoring-tasks/{task_id}/return"): lambda s: (
+        f"/monitoring-tasks/{(w := s.walk().publish()).id}/return",
+        {"version": w.version(), "reason": "承担能力不足"},
+    ),
+    ("PUT", "/monitoring-tasks/{task_id}/model"): lambda s: (
+        f"/monitoring-tasks/{(w := s.walk().receive()).id}/model",
+        model_body(w.version()),
+    ),
+    ("POST", "/monitoring-tasks/{task_id}/distribute"): lambda s: (
+        f"/monitoring-tasks/{(w := s.walk().configure()).id}/distribute",
+        {
+            "version": w.version(),
+            "units": [
+                {
+                    "org_id": s.world.agencies["jn-lab"].id,
+                    "deadline": w.task["deadline"],
+                    "quotas": [{"product_code": CHIVES, "region": "370112", "samples": 2}],
+                }
+            ],
+        },
+    ),
+    ("POST", "/monitoring-tasks/{task_id}/overall-report"): lambda s: (
+        f"/monitoring-tasks/{(w := s.walk().unit_receive().unit_report()).id}/overall-report",
+        {"version": w.version(), "attachment_id": w.overall_pdf()},
+    ),
+    ("GET", "/monitoring-tasks/{task_id}/progress"): lambda s: (f"/monitoring-tasks/{s.walk().id}/progress", None),
+    ("POST", "/monitoring-tasks/{task_id}/samples"): lambda s: (
+        f"/monitoring-tasks/{s.walk().unit_receive().id}/samples",
+        sample_body(product_code=CHIVES, product_name="韭菜"),
+    ),
+    ("GET", "/monitoring-tasks/{task_id}/samples"): lambda s: (f"/monitoring-tasks/{s.walk().id}/samples", None),
+    ("GET", "/monitoring-assignments"): lambda s: ("/monitoring-assignments", None),
+    ("GET", "/monitoring-assignments/{assignment_id}"): lambda s: (
+        f"/monitoring-assignments/{s.walk().distribute().assignment}",
+        None,
+    ),
+    ("POST", "/monitoring-assignments/{assignment_id}/receive"): lambda s: (
+        f"/monitoring-assignments/{s.walk().distribute().assignment}/receive",
+        {"version": 1},
+    ),
+    ("POST", "/monitoring-assignments/{assignment_id}/return"): lambda s: (
+        f"/monitoring-assignments/{s.walk().distribute().assignment}/return",
+        {"version": 1, "reason": "设备检修"},
+    ),
+    ("POST", "/monitoring-assignments/{assignment_id}/report"): lambda s: (
+        f"/monitoring-assignments/{(w := s.walk().unit_receive()).assignment}/report",
+        {"version": 2, "attachment_id": _unit_pdf(w)},
+    ),
+    ("POST", "/monitoring-assignments/{assignment_id}/summary-export"): lambda s: (
+        f"/monitoring-assignments/{s.walk().unit_receive().assignment}/summary-export",
+        None,
+    ),
+    ("POST", "/monitoring-assignments/{assignment_id}/result-imports"): lambda s: (
+        f"/monitoring-assignments/{s.walk().unit_receive().assignment}/result-imports",
+        {"filename": "结果.csv", "content_type": "text/csv", "size": 100},
+    ),
+    ("GET", "/limits"): lambda s: (f"/limits?commodity_code={CHIVES}", None),
+    ("POST", "/limits"): lambda s: (
+        "/limits",
+        {
+            "commodity_code": CHIVES,
+            "commodity": "韭菜",
+            "analyte": "matrix-test",
+            "analyte_name": "测试",
+            "operator": "le",
+            "value": "1",
+            "unit": "mg/kg",
+            "standard": f"TEST-{len(ROUTES)}-{id(s)}",
+            "effective_from": "2026-01-01",
+            "source": "authorization matrix",
+        },
+    ),
+    ("GET", "/samples/{sample_id}"): lambda s: (f"/samples/{s.walk().unit_receive().take_sample()}", None),
+    ("POST", "/samples/{sample_id}/receipt"): lambda s: (
+        f"/samples/{(w := s.walk().unit_receive()).take_sample()}/receipt",
+        {"handed_over_by": "张抽样", "condition": "intact", "seal_no": w.seal},
+    ),
+    ("POST", "/results"): lambda s: ("/results", _results(s.walk().unit_receive().received_sample())),
+    ("GET", "/result-imports/{import_id}"): lambda s: (f"/result-imports/{_import(s)}", None),
+    ("POST", "/instrument-keys"): lambda s: ("/instrument-keys", {"name": "ICP-MS"}),
+    ("GET", "/instrument-keys"): lambda s: ("/instrument-keys", None),
+    ("POST", "/instrument-keys/{key_id}/revoke"): lambda s: (
+        f"/instrument-keys/{s.instrument_key('sd-lab-manager').split()[1].split('.')[0]}/revoke",
+        None,
+    ),
+    ("POST", "/instrument/results"): lambda s: (
+        "/instrument/results",
+        _instrument_batch(s.walk().unit_receive().received_sample()),
+    ),
 }
+
+
+def _unit_pdf(walk: Walk) -> str:
+    from chalicelib.attachments import service as attachments
+    from tests.support.monitoring import upload_pdf_direct
+
+    return upload_pdf_direct(walk.api, walk.world, "jn-lab-manager", "assignment", walk.assignment, attachments)
+
+
+def _import(s: Scene) -> str:
+    w = s.walk().unit_receive()
+    ticket = s.api.post(
+        f"/monitoring-assignments/{w.assignment}/result-imports",
+        token=s.world.token("jn-lab-manager"),
+        body={"filename": "结果.csv", "content_type": "text/csv", "size": 100},
+    )
+    assert ticket.status == 201, ticket.body
+    return str(ticket.body["result_import"]["id"])
+
+
 # Who succeeds on the Shandong record (must hold an allowed role).
 HAPPY_USER = {
     ("POST", "/agencies/{agency_id}/users"): "jn-admin",
@@ -178,6 +331,24 @@ HAPPY_USER = {
     ("POST", "/attachments"): "sd-head",
     ("GET", "/attachments"): "sd-head",
     ("GET", "/integrity/reports/{day}"): "moa-analyst",
+    ("POST", "/monitoring-tasks/{task_id}/receive"): "sd-lab-manager",
+    ("POST", "/monitoring-tasks/{task_id}/return"): "sd-lab-manager",
+    ("PUT", "/monitoring-tasks/{task_id}/model"): "sd-lab-manager",
+    ("POST", "/monitoring-tasks/{task_id}/distribute"): "sd-lab-manager",
+    ("POST", "/monitoring-tasks/{task_id}/overall-report"): "sd-lab-manager",
+    ("POST", "/monitoring-tasks/{task_id}/samples"): "jn-lab-sampler",
+    ("POST", "/monitoring-assignments/{assignment_id}/receive"): "jn-lab-manager",
+    ("POST", "/monitoring-assignments/{assignment_id}/return"): "jn-lab-manager",
+    ("POST", "/monitoring-assignments/{assignment_id}/report"): "jn-lab-manager",
+    ("POST", "/monitoring-assignments/{assignment_id}/summary-export"): "jn-lab-manager",
+    ("POST", "/monitoring-assignments/{assignment_id}/result-imports"): "jn-lab-analyst",
+    ("POST", "/limits"): "moa-analyst",
+    ("POST", "/samples/{sample_id}/receipt"): "jn-lab-analyst",
+    ("POST", "/results"): "jn-lab-analyst",
+    ("GET", "/result-imports/{import_id}"): "jn-lab-manager",
+    ("POST", "/instrument-keys"): "sd-lab-manager",
+    ("GET", "/instrument-keys"): "sd-lab-manager",
+    ("POST", "/instrument-keys/{key_id}/revoke"): "sd-lab-manager",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
@@ -185,14 +356,22 @@ NOT_JURISDICTIONAL = {
     ("GET", "/inbox"): "the caller's own agency's inbox",
     ("GET", "/instructions"): "lists only the caller's own agency's boxes",
     ("GET", "/integrity/reports/{day}"): "a national report, for ministry analysts only",
+    ("GET", "/monitoring-tasks"): "lists only the caller's own agency's tasks",
+    ("GET", "/monitoring-assignments"): "lists only the caller's own lab's assignments",
+    ("GET", "/limits"): "the limit library is national reference data",
+    ("POST", "/limits"): "the limit library is national, kept by ministry analysts only",
+    ("POST", "/instrument-keys"): "issued to the caller's own lab",
+    ("GET", "/instrument-keys"): "lists the caller's own lab's keys",
 }
+# Routes a lab instrument calls with its machine credential (Instrument <id>.<secret>), not a person's token.
+MACHINE = {("POST", "/instrument/results")}
 # Routes that create something in a region rather than read a record: outside the jurisdiction is a 403.
 CREATES_IN_REGION = {
     ("POST", "/agencies"): "the region is public reference data; the act is forbidden",
     ("POST", "/subjects"): "the region is public reference data; registering there is forbidden",
     ("POST", "/captured-subjects"): "the region is public reference data; capturing there is forbidden",
 }
-OUTSIDERS = ["js-admin", "js-head", "js-lab-admin", "js-lab-manager"]
+OUTSIDERS = ["js-admin", "js-head", "js-lab-admin", "js-lab-manager", "js-lab-sampler"]
 EVERYONE = [
     "moa-admin",
     "moa-analyst",
@@ -240,6 +419,10 @@ def test_route_matrix(spec: RouteSpec, api, world: World):
     for why, token in bad_tokens(world.token("sd-admin")).items():
         assert send(token).status == 401, f"{why} token accepted by {_id(spec)}"
 
+    if (spec.method, spec.path) in MACHINE:
+        _machine_route(spec, scene, path, body)
+        return
+
     # A role the route does not allow: 403.
     outsider_roles = [u for u in EVERYONE if not set(world.users[u].roles) & spec.roles]
     if outsider_roles:
@@ -259,3 +442,20 @@ def test_route_matrix(spec: RouteSpec, api, world: World):
     user = HAPPY_USER.get((spec.method, spec.path), "sd-admin" if "admin" in spec.roles else "sd-head")
     reply = send(world.token(user))
     assert reply.status < 300, (user, reply.status, reply.body)
+
+
+def _machine_route(spec: RouteSpec, scene: Scene, path: str, body: Any) -> None:
+    """A person's valid token is no machine credential (401); another province's lab key finds nothing (404)."""
+    api, world = scene.api, scene.world
+    assert api.request(spec.method, path, token=world.token("sd-lab-manager"), body=body).status == 401
+    as_key = lambda key: api.request(spec.method, path, headers={"Authorization": key}, body=body)  # noqa: E731
+    good = scene.instrument_key("jn-lab-manager")
+    key_id = good.split()[1].split(".")[0]
+    assert as_key(good[:-4] + "AAAA").status == 401, "a wrong secret was accepted"
+    reply = as_key(scene.instrument_key("js-lab-manager"))
+    assert reply.status == 404, (reply.status, reply.body)
+    reply = as_key(good)
+    assert reply.status < 300, (reply.status, reply.body)
+    # Revoked: refused at once (the authorizer's answer is not cached)
+    assert api.post(f"/instrument-keys/{key_id}/revoke", token=world.token("jn-lab-manager")).status == 200
+    assert as_key(good).status == 401

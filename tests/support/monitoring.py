@@ -160,3 +160,134 @@ def sample_body(**extra: Any) -> dict[str, Any]:
         "seal_no": f"FQ-{ULID()}"[:20],
         **extra,
     }
+
+
+class Walk:
+    """A task taken step by step through the API without the workflow running (assignments made directly).
+
+    For tests that need a task in a given state and do not test the state machine itself.
+    """
+
+    def __init__(self, api: Any, world: World, model: Any = model_body) -> None:
+        self.api, self.world, self.model = api, world, model
+        self.task = new_task(api, world)
+        self.id = self.task["id"]
+
+    def _act(self, user: str, path: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
+        return act(self.api, self.world, user, path, body, status)
+
+    def version(self) -> int:
+        return int(task(self.id).version or 0)
+
+    def publish(self) -> Walk:
+        self._act("sd-head", f"/monitoring-tasks/{self.id}/publish", {"version": self.version()})
+        return self
+
+    def receive(self) -> Walk:
+        self.publish()._act("sd-lab-manager", f"/monitoring-tasks/{self.id}/receive", {"version": self.version()})
+        return self
+
+    def configure(self) -> Walk:
+        self.receive()
+        reply = self.api.request(
+            "PUT",
+            f"/monitoring-tasks/{self.id}/model",
+            token=self.world.token("sd-lab-manager"),
+            body=self.model(self.version()),
+        )
+        assert reply.status == 200, reply.body
+        return self
+
+    def distribute(self) -> Walk:
+        from chalicelib.monitoring import workflow
+
+        self.configure()._act(
+            "sd-lab-manager",
+            f"/monitoring-tasks/{self.id}/distribute",
+            {
+                "version": self.version(),
+                "units": [
+                    {
+                        "org_id": self.world.agencies["jn-lab"].id,
+                        "deadline": self.task["deadline"],
+                        "quotas": [
+                            {"product_code": o["product_code"], "region": "370112", "samples": 3}
+                            for o in (task(self.id).model or {})["objects"]
+                        ],
+                    }
+                ],
+            },
+        )
+        self.assignment = workflow.create_assignment(
+            {"task_id": self.id, "role": "unit", "org_id": self.world.agencies["jn-lab"].id}
+        )["id"]
+        return self
+
+    def unit_receive(self) -> Walk:
+        self.distribute()
+        version = assignment(self.id, "unit", "jn-lab", self.world).version  # type: ignore[union-attr]
+        self._act("jn-lab-manager", f"/monitoring-assignments/{self.assignment}/receive", {"version": int(version)})
+        return self
+
+    def take_sample(self, **extra: Any) -> str:
+        body = sample_body(product_code=CHIVES, product_name="韭菜", **extra)
+        reply = self.api.post(
+            f"/monitoring-tasks/{self.id}/samples", token=self.world.token("jn-lab-sampler"), body=body
+        )
+        assert reply.status == 201, reply.body
+        self.seal = body["seal_no"]
+        return str(reply.body["id"])
+
+    def received_sample(self, **extra: Any) -> str:
+        sid = self.take_sample(**extra)
+        custody = {"handed_over_by": "张抽样", "condition": "intact", "seal_no": self.seal}
+        self._act("jn-lab-analyst", f"/samples/{sid}/receipt", custody)
+        return sid
+
+    def unit_report(self) -> Walk:
+        from chalicelib.attachments import service as attachments
+
+        pdf = upload_pdf_direct(self.api, self.world, "jn-lab-manager", "assignment", self.assignment, attachments)
+        version = assignment(self.id, "unit", "jn-lab", self.world).version  # type: ignore[union-attr]
+        self._act(
+            "jn-lab-manager",
+            f"/monitoring-assignments/{self.assignment}/report",
+            {"version": int(version), "attachment_id": pdf},
+        )
+        return self
+
+    def overall_pdf(self) -> str:
+        from chalicelib.attachments import service as attachments
+
+        return upload_pdf_direct(self.api, self.world, "sd-lab-manager", "monitoring_task", self.id, attachments)
+
+    def submit(self) -> Walk:
+        pdf = self.overall_pdf()
+        self._act(
+            "sd-lab-manager",
+            f"/monitoring-tasks/{self.id}/overall-report",
+            {"version": self.version(), "attachment_id": pdf},
+        )
+        return self
+
+
+def upload_pdf_direct(api: Any, world: World, user: str, owner_kind: str, owner_id: str, attachments: Any) -> str:
+    """Upload a PDF and run the upload check in-line (for tests without the event sources)."""
+    import os
+
+    ticket = api.post(
+        "/attachments",
+        token=world.token(user),
+        body={
+            "owner_kind": owner_kind,
+            "owner_id": owner_id,
+            "filename": "报告.pdf",
+            "content_type": "application/pdf",
+            "size": len(PDF),
+        },
+    )
+    assert ticket.status == 201, ticket.body
+    form = ticket.body["upload"]
+    requests.post(form["url"], data=form["fields"], files={"file": ("r.pdf", PDF)}, timeout=10)
+    attachments.verify_upload(os.environ["BUCKET_NAME"], form["fields"]["key"])
+    return str(ticket.body["attachment"]["id"])
