@@ -92,8 +92,8 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
                     table_name,
                     key,
                     update_expression=op["UpdateExpression"],
-                    expression_attribute_names=names,
-                    expression_attribute_values=values,
+                    expression_attribute_names=names or {},
+                    expression_attribute_values=values or {},
                 )
     except MockValidationException:
         for table_name, key, before in reversed(written):
