@@ -477,6 +477,7 @@ def submit_overall_report(user: Principal, task_id: str, req: ReportRequest) -> 
         if isinstance(a, store.AssignmentRecord)
         and a.role == UNIT
         and a.state not in {"reported", "returned", "cancelled"}
+        and not a.workflow_error  # a unit that lapsed after its reminder does not hold the task up
     ]
     if pending:
         raise InvalidStateError(f"{len(pending)} undertaking units have not reported yet: {', '.join(sorted(pending))}")
