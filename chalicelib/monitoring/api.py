@@ -170,7 +170,7 @@ def return_task(ctx: RequestContext, task_id: str) -> TaskView:
     summary="Configure the monitoring model (监测模型): objects, items, limits",
     body=ConfigureModelRequest,
     response=TaskView,
-    budget=Budget(reads=21, writes=1),
+    budget=Budget(reads=22, writes=1),
 )
 def configure(ctx: RequestContext, task_id: str) -> TaskView:
     return service.configure_model(ctx.user, task_id, ctx.body)

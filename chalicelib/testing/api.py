@@ -53,7 +53,7 @@ def limits(ctx: RequestContext) -> LimitPage:
     body=AddLimitRequest,
     response=LimitView,
     status=201,
-    budget=Budget(reads=0, writes=1),
+    budget=Budget(reads=0, writes=2),
 )
 def add_limit(ctx: RequestContext) -> LimitView:
     return results.add_limit(ctx.user, ctx.body)

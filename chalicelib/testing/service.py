@@ -6,7 +6,9 @@ module holds what is true of every sample whatever task it belongs to.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -72,6 +74,7 @@ def _limit_of(operator: str, value: Decimal | None, low: Decimal | None, high: D
 def add_limit(actor: str, req: AddLimitRequest) -> LimitView:
     """A new version of a limit; versions are never changed, so results keep the limit they were judged by."""
     _limit_of(req.operator, req.value, req.low, req.high, req.unit)
+    add_edition(actor, req.standard, req.effective_from, req.source)
     rec = store.LimitRecord(
         id=store.limit_id(req.commodity_code, req.analyte, req.effective_from, req.standard),
         commodity_code=req.commodity_code,
@@ -95,10 +98,19 @@ def add_limit(actor: str, req: AddLimitRequest) -> LimitView:
     return limit_view(rec)
 
 
-def seed_limits(actor: str = SYSTEM) -> int:
-    """Load the packaged GB 2763 subset into the library; rows already there are left alone. Returns rows added."""
-    from .limits_seed import load_seed
+def add_edition(actor: str, standard: str, effective_from: str, source: str) -> None:
+    """Record an edition once (a later row of the same edition finds it there)."""
+    rec = store.EditionRecord(standard=standard, effective_from=effective_from, source=source)
+    with contextlib.suppress(ConflictError):
+        audit.commit(audit.Change(rec, "limit.edition", condition=store.EditionRecord.pk.does_not_exist()), actor=actor)
 
+
+def seed_limits(actor: str = SYSTEM) -> int:
+    """Load the packaged GB 2763 subset and its editions into the library; what is there is left alone."""
+    from .limits_seed import load_seed, seed_editions
+
+    for edition in seed_editions():
+        add_edition(actor, edition.standard, edition.effective_from, edition.source)
     added = 0
     for row in load_seed():
         req = AddLimitRequest(
@@ -134,27 +146,70 @@ def _decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+_EDITION = re.compile(r"^(?P<family>.+?)(?:\.(?P<part>\d+))?-(?P<year>\d{4})$")
+
+
+def _family(standard: str) -> tuple[str, bool]:
+    """("GB 2763", False) for GB 2763-2021; ("GB 2763", True) for its supplement GB 2763.1-2022."""
+    match = _EDITION.match(standard)
+    if not match:
+        return standard, False
+    return match.group("family"), match.group("part") is not None
+
+
+def in_force(rows: list[store.LimitRecord], known: list[store.EditionRecord], on_day: str) -> store.LimitRecord | str:
+    """The row in force on a day, or why there is none.
+
+    The edition in force is the latest one of the standard's family that started on or before the day,
+    with the supplements issued after it; a pair that edition has no row for is unknown, not unchanged
+    (a superseded value is never used silently).
+    """
+    family = _family(rows[0].standard)[0] if rows else ""
+    editions = [e for e in known if _family(e.standard)[0] == family and e.effective_from <= on_day]
+    bases = [e for e in editions if not _family(e.standard)[1]]
+    if not bases:
+        return f"no {family} edition was in force on {on_day}"
+    base = bases[-1]
+    current = {base.standard} | {
+        e.standard for e in editions if _family(e.standard)[1] and e.effective_from >= base.effective_from
+    }
+    chosen = [r for r in rows if r.standard in current]
+    if not chosen:
+        return f"the library has no {base.standard} value (in force since {base.effective_from}) for this pair"
+    return max(chosen, key=lambda r: r.effective_from)
+
+
 def resolve_limit(
-    library: list[store.LimitRecord], product_code: str, analyte: str, standard: str | None, on_day: str
+    library: list[store.LimitRecord],
+    known: list[store.EditionRecord],
+    product_code: str,
+    analyte: str,
+    standard: str | None,
+    on_day: str,
 ) -> store.LimitRecord:
     """The library version a model item refers to: a pinned edition, or the one in force on the day."""
     versions = sorted((v for v in library if v.analyte == analyte), key=lambda v: v.effective_from)
     if standard:
-        chosen = [v for v in versions if v.standard == standard]
-    else:
-        chosen = [v for v in versions if v.effective_from <= on_day][-1:]
-    if not chosen:
-        raise Unprocessable(
-            f"the limit library has no {standard or 'limit in force'} for {analyte} on {product_code}",
-            errors=[{"field": "body.items", "message": f"{product_code}/{analyte}: no library limit"}],
+        found: store.LimitRecord | str = next(
+            (v for v in versions if v.standard == standard), f"the library has no {standard} value for this pair"
         )
-    return chosen[-1]
+    elif versions:
+        found = in_force(versions, known, on_day)
+    else:
+        found = "the library has no limit for this pair"
+    if isinstance(found, str):
+        raise Unprocessable(
+            f"{analyte} on {product_code}: {found}; pin an edition that has one, or give a custom limit",
+            errors=[{"field": "body.items", "message": f"{product_code}/{analyte}: {found}"}],
+        )
+    return found
 
 
 def build_model(req: ConfigureModelRequest, version: int) -> dict[str, Any]:
     """The stored model: every item with its limit resolved and copied, so later library versions change nothing."""
     today = clock.cst_day(clock.now())
     libraries: dict[str, list[store.LimitRecord]] = {}
+    known: list[store.EditionRecord] | None = None
     items = []
     for index, item in enumerate(req.items):
         where = f"body.items.{index}"
@@ -162,8 +217,10 @@ def build_model(req: ConfigureModelRequest, version: int) -> dict[str, Any]:
         if item.limit.source == "library":
             if item.product_code not in libraries:
                 libraries[item.product_code] = store.library_of(item.product_code)
+            if known is None and not item.limit.standard:
+                known = store.editions()
             rec = resolve_limit(
-                libraries[item.product_code], item.product_code, item.analyte, item.limit.standard, today
+                libraries[item.product_code], known or [], item.product_code, item.analyte, item.limit.standard, today
             )
             limit: dict[str, Any] = {
                 "operator": rec.operator,

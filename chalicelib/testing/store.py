@@ -40,6 +40,26 @@ class LimitRecord(Entity, discriminator="Limit"):
         self.gsi1sk = f"{self.analyte}#{self.effective_from}#{self.standard}"
 
 
+class EditionRecord(Entity, discriminator="LimitEdition"):
+    """An edition of a limit standard (e.g. GB 2763-2026) and the day it came into force, values known or not."""
+
+    standard = UnicodeAttribute()
+    effective_from = UnicodeAttribute()
+    source = UnicodeAttribute()
+
+    def derive_keys(self) -> None:
+        self.pk = "LIMIT_EDITIONS"
+        self.sk = f"{self.effective_from}#{self.standard}"
+
+
+def editions() -> list[EditionRecord]:
+    """Every edition the library knows, oldest first (one Query of a small partition)."""
+    try:
+        return list(query_all(EditionRecord, "LIMIT_EDITIONS"))
+    except PynamoDBConnectionError as exc:
+        raise ServiceUnavailable("the table did not answer") from exc
+
+
 def limit_id(commodity_code: str, analyte: str, effective_from: str, standard: str) -> str:
     return f"{commodity_code}:{analyte}:{effective_from}:{standard}"
 

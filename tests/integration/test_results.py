@@ -225,3 +225,21 @@ def test_a_lab_instrument_pushes_results_with_its_raw_file_hash(api, world: Worl
     assert api.post("/instrument/results", token=world.token("jn-lab-manager"), body=batch).status == 401
     act(api, world, "jn-lab-manager", f"/instrument-keys/{issued['key']['id']}/revoke")
     assert api.post("/instrument/results", headers=key, body=batch).status == 401
+
+
+def test_a_model_cannot_silently_take_a_superseded_limit(api, world: World):
+    # Given GB 2763-2026 is in force and the library holds none of its values
+    walk = Walk(api, world).receive()
+    body = model_body(walk.version())
+    body["items"][0]["limit"] = {"source": "library"}  # procymidone on chives, "the limit in force today"
+    # When the lead configures the model, then it is told to pin an edition or give its own limit
+    reply = api.request("PUT", f"/monitoring-tasks/{walk.id}/model", token=world.token("sd-lab-manager"), body=body)
+    assert reply.status == 422
+    assert "GB 2763-2026" in reply.body["detail"] and "pin an edition" in reply.body["detail"]
+    # And pinned, the edition's value is copied into the model with the library row it came from
+    body["items"][0]["limit"] = {"source": "library", "standard": "GB 2763.1-2022"}
+    reply = api.request("PUT", f"/monitoring-tasks/{walk.id}/model", token=world.token("sd-lab-manager"), body=body)
+    assert reply.status == 200, reply.body
+    limit = reply.body["model"]["items"][0]["limit"]
+    assert (limit["value"], limit["standard"]) == ("5", "GB 2763.1-2022")
+    assert limit["library_id"] == "010408:procymidone:2023-05-11:GB 2763.1-2022"

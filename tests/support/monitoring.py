@@ -89,7 +89,7 @@ def model_body(version: int) -> dict[str, Any]:
                 "method_standard": "GB 23200.113-2018",
                 "unit": "mg/kg",
                 "loq": "0.01",
-                "limit": {"source": "library"},
+                "limit": {"source": "library", "standard": "GB 2763-2019"},
             },
         ],
     }
