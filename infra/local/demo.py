@@ -8,7 +8,8 @@ import dataclasses
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 import boto3
 
@@ -82,6 +83,7 @@ FEATURED = (
     "farm-tangwang", "farm-luocheng", "farm-wangjianguo",
 )  # fmt: skip
 INSTRUCTION_TITLE = "关于开展春季农产品质量安全例行监测的通知"
+MONITORING_TITLE = "2026年第四季度山东省蔬菜农药残留例行监测"
 
 # Production and operation subjects (生产经营主体) in every staffed county. The plan is drawn from this seed alone,
 # so every load makes the same subjects, numbers, bases, products and batch codes (record ids are new each time).
@@ -113,17 +115,19 @@ class Produce:
 
 
 _ALL_YEAR = tuple(range(1, 12))
+# The produce the limit library covers carries its NY/T 3177-2018 class code, as the library does
+# (chalicelib/testing/data/gb2763.json); the others keep placeholder codes of the same 2-12 digit form.
 PRODUCE = {
-    "韭菜": Produce("0120", "veg", "kg", (200, 3000), (3, 4, 5, 9, 10), "韭菜种植"),
-    "大白菜": Produce("0121", "veg", "kg", (1000, 20000), (10, 11), "蔬菜种植"),
-    "黄瓜": Produce("0122", "veg", "kg", (500, 6000), (3, 4, 5, 6, 9, 10), "蔬菜种植"),
+    "韭菜": Produce("010408", "veg", "kg", (200, 3000), (3, 4, 5, 9, 10), "韭菜种植"),
+    "大白菜": Produce("010402", "veg", "kg", (1000, 20000), (10, 11), "蔬菜种植"),
+    "黄瓜": Produce("010407", "veg", "kg", (500, 6000), (3, 4, 5, 6, 9, 10), "蔬菜种植"),
     "番茄": Produce("0123", "veg", "kg", (500, 8000), (3, 4, 5, 6, 10, 11), "果蔬"),
     "辣椒": Produce("0124", "veg", "kg", (300, 5000), (6, 7, 8, 9), "蔬菜种植"),
     "大葱": Produce("0125", "veg", "kg", (2000, 30000), (10, 11), "大葱种植"),
     "生姜": Produce("0126", "veg", "kg", (1000, 20000), (10, 11), "生姜种植"),
     "大蒜": Produce("0127", "veg", "kg", (1000, 15000), (5, 6), "大蒜种植"),
-    "芹菜": Produce("0128", "veg", "kg", (500, 5000), (4, 5, 10, 11), "蔬菜种植"),
-    "苹果": Produce("0112", "fruit", "kg", (2000, 30000), (9, 10, 11), "苹果种植"),
+    "芹菜": Produce("010409", "veg", "kg", (500, 5000), (4, 5, 10, 11), "蔬菜种植"),
+    "苹果": Produce("010301", "fruit", "kg", (2000, 30000), (9, 10, 11), "苹果种植"),
     "草莓": Produce("0113", "fruit", "kg", (100, 1500), (1, 2, 3, 4, 5), "草莓种植"),
     "梨": Produce("0114", "fruit", "kg", (1000, 15000), (8, 9, 10), "果品"),
     "葡萄": Produce("0115", "fruit", "kg", (500, 8000), (8, 9, 10), "葡萄种植"),
@@ -735,6 +739,148 @@ class _Loader:
                     self.principal("qd-admin"), view.id, AcknowledgeRequest(feedback="已签收，按期落实。")
                 )
 
+    def monitoring(self) -> None:
+        """A routine monitoring task (例行监测) under way: Jinan's lab sampling and testing, Qingdao's to receive."""
+        from ulid import ULID
+
+        from chalicelib.core import clock
+        from chalicelib.monitoring import service as monitoring
+        from chalicelib.monitoring import workflow
+        from chalicelib.monitoring.models import (
+            CreateTaskRequest,
+            DistributeRequest,
+            Quota,
+            Scope,
+            TaskListQuery,
+            UnitPlan,
+            VersionedRequest,
+        )
+        from chalicelib.testing import results as result_entry
+        from chalicelib.testing import service as testing
+        from chalicelib.testing.models import (
+            ConfigureModelRequest,
+            CreateSampleRequest,
+            EnterResultsRequest,
+            Place,
+            ReceiveSampleRequest,
+            ResultEntry,
+        )
+
+        testing.seed_limits()
+        head, lead = self.principal("sd-head"), self.principal("sd-lab-manager")
+        issued = monitoring.list_tasks(head, TaskListQuery(box="issued", limit=200)).items
+        if any(t.title == MONITORING_TITLE for t in issued):
+            return
+        chives, cabbage = PRODUCE["韭菜"].code, PRODUCE["大白菜"].code
+        deadline = clock.cst_day(clock.now() + timedelta(days=45))
+        task = monitoring.create_task(
+            head,
+            CreateTaskRequest(
+                task_kind="LXJC",
+                title=MONITORING_TITLE,
+                description="韭菜、大白菜农药残留例行监测；不合格样品按程序移交执法。",
+                lead_org_id=self.demo.agencies["sd-lab"].id,
+                deadline=deadline,
+                scope=Scope(products=[chives, cabbage], regions=["370100", "370200"], samples=12),
+            ),
+        )
+        task = monitoring.publish_task(head, task.id, VersionedRequest(version=task.version))
+        task = monitoring.receive_task(lead, task.id, VersionedRequest(version=task.version))
+        model = ConfigureModelRequest.model_validate(
+            {
+                "name": "蔬菜农药残留监测模型",
+                "version": task.version,
+                "objects": [
+                    {"product_code": chives, "product_name": "韭菜"},
+                    {"product_code": cabbage, "product_name": "大白菜"},
+                ],
+                "items": [
+                    {
+                        "product_code": chives,
+                        "analyte": "procymidone",
+                        "analyte_name": "腐霉利",
+                        "method_standard": "GB 23200.113-2018",
+                        "unit": "mg/kg",
+                        "loq": "0.01",
+                        "limit": {"source": "library", "standard": "GB 2763.1-2022"},
+                    },
+                    {
+                        "product_code": chives,
+                        "analyte": "chlorpyrifos",
+                        "analyte_name": "毒死蜱",
+                        "method_standard": "GB 23200.113-2018",
+                        "unit": "mg/kg",
+                        "loq": "0.01",
+                        "limit": {
+                            "source": "custom",
+                            "operator": "le",
+                            "value": "0.02",
+                            "judgement_standard": "示例限值",
+                        },
+                    },
+                    {
+                        "product_code": cabbage,
+                        "analyte": "deltamethrin",
+                        "analyte_name": "溴氰菊酯",
+                        "method_standard": "GB 23200.113-2018",
+                        "unit": "mg/kg",
+                        "loq": "0.01",
+                        "limit": {"source": "library", "standard": "GB 2763-2019"},
+                    },
+                ],
+            }
+        )
+        task = monitoring.configure_model(lead, task.id, model)
+        quotas = {"jn-lab": Quota(product_code=chives, region="370100", samples=6)}
+        if "qd-lab" in self.demo.agencies:  # Qingdao is loaded by `make run`, not by the tests' partial demo
+            quotas["qd-lab"] = Quota(product_code=cabbage, region="370200", samples=6)
+        labs = {key: self.demo.agencies[key] for key in quotas}
+        plan = DistributeRequest(
+            version=task.version,
+            units=[UnitPlan(org_id=labs[k].id, deadline=deadline, quotas=[q]) for k, q in quotas.items()],
+        )
+        task = monitoring.distribute(lead, task.id, plan)
+        # The workflow makes these too once the stream runs; made here (idempotently) so Jinan can start now.
+        made = {
+            k: workflow.create_assignment({"task_id": task.id, "role": "unit", "org_id": a.id}) for k, a in labs.items()
+        }
+        jn = made["jn-lab"]
+        manager, analyst = self.principal("jn-lab-manager"), self.principal("jn-lab-analyst")
+        monitoring.receive_assignment(manager, jn["id"], VersionedRequest(version=1))
+        products = {p.id: p for p in self.demo.products if p.category_code == chives}
+        licheng = [
+            b
+            for b in self.demo.batches
+            if b.product_id in products and b.code_long and self._in(b.subject_id, "370112")
+        ]
+        results = [("0.05", "0.004"), ("0.08", "0.05")]  # the second chives sample fails on chlorpyrifos
+        for batch, (procymidone, chlorpyrifos) in zip(licheng[:2], results, strict=False):
+            seal = f"JN-{batch.code_short[-6:]}"
+            sample, _ = monitoring.take_sample(
+                analyst,
+                task.id,
+                CreateSampleRequest(
+                    id=str(ULID()),
+                    trace_code=batch.code_short,
+                    place=Place(address="历城区唐王街道韭菜基地", region="370112", lng=117.2, lat=36.8),
+                    sampled_at=clock.iso(clock.now()),
+                    quantity=Decimal("1.5"),
+                    quantity_unit="kg",
+                    seal_no=seal,
+                ),
+            )
+            testing.receive_sample(
+                analyst, sample.id, ReceiveSampleRequest(handed_over_by="抽样员", condition="intact", seal_no=seal)
+            )
+            entries = [
+                ResultEntry(sample_id=sample.id, analyte="procymidone", value=Decimal(procymidone), unit="mg/kg"),
+                ResultEntry(sample_id=sample.id, analyte="chlorpyrifos", value=Decimal(chlorpyrifos), unit="mg/kg"),
+            ]
+            result_entry.enter_by_hand(analyst, EnterResultsRequest(results=entries))
+
+    def _in(self, subject_id: str, county: str) -> bool:
+        return any(s.id == subject_id and s.region.startswith(county) for s in self.demo.subjects.values())
+
     def subjects(self) -> None:
         """Each county's supervisor registers its subjects and its admin reviews them; then bases, products, batches."""
         for plan in _Planner().subjects(self.counties):
@@ -829,4 +975,5 @@ def load(pool_id: str) -> Demo:
     loader.jiangsu()
     loader.instructions()
     loader.subjects()
+    loader.monitoring()
     return loader.demo

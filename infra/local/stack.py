@@ -198,9 +198,8 @@ class LocalStack:
         self._mark("total", t0)
 
     def _start_moto(self) -> None:
-        from . import fastmoto, server
+        from . import server
 
-        fastmoto.install()
         self.moto = server.start(HOST, self.ports.moto, quiet=self.quiet_aws)
 
     def _create_resources(self) -> str:

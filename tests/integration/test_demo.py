@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import boto3
 import pytest
-from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.table import Table
 
 from chalicelib.codes.formats import is_id_number, is_uscc
 from chalicelib.regions.catalog import catalog
 from infra.local import demo as demo_module
-from infra.local import server
 from tests.support import env
 from tests.support.world import Identity
 
@@ -52,32 +48,18 @@ def test_the_plan_covers_every_staffed_county_with_valid_numbers():
         assert len({b.produced_at for b in product.batches}) == len(product.batches)
 
 
-@pytest.fixture(scope="module")
-def cheap_rollback() -> Iterator[None]:
-    """The local stack's TransactWriteItems rollback (infra/local/server.py), for this module only.
-
-    moto deep-copies the whole table for every transaction's rollback; the stack restores only the items a
-    transaction names. Without it the demo's thousands of writes take minutes and gigabytes.
-    """
-    original, had_deepcopy = DynamoDBBackend.transact_write_items, "__deepcopy__" in vars(Table)
-    server.cheap_transaction_rollback()
-    yield
-    DynamoDBBackend.transact_write_items = original  # type: ignore[method-assign]
-    if not had_deepcopy:
-        del Table.__deepcopy__
-
-
 def load_jinan(pool_id: str) -> demo_module.Demo:
     loader = demo_module._Loader(pool_id)
     loader.ministry()
     loader.province()
     loader.city("370100", "济南市")
     loader.subjects()
+    loader.monitoring()
     return loader.demo
 
 
 @pytest.fixture(scope="module")
-def jinan(aws: Identity, cheap_rollback: None) -> demo_module.Demo:
+def jinan(aws: Identity) -> demo_module.Demo:
     started = time.monotonic()
     loaded = load_jinan(aws.pool_id)
     print(f"Jinan's demo loaded in {time.monotonic() - started:.1f} s: {loaded.counts()}")
@@ -115,3 +97,14 @@ def test_loading_twice_adds_nothing(aws, jinan):
     assert table_items() == before
     assert again.counts() == jinan.counts()
     assert {b.code_long for b in again.batches} == {b.code_long for b in jinan.batches}
+
+
+def test_a_monitoring_task_is_under_way(api, aws, jinan):
+    tasks = api.get("/monitoring-tasks?box=led", token=aws.token("sd-lab-manager")).body["items"]
+    task = next(t for t in tasks if t["title"] == demo_module.MONITORING_TITLE)
+    assert task["state"] == "in_progress" and task["model"]["items"]
+    mine = api.get("/monitoring-assignments", token=aws.token("jn-lab-manager")).body["items"]
+    assert [a["state"] for a in mine if a["task_id"] == task["id"]] == ["received"]
+    samples = api.get(f"/monitoring-tasks/{task['id']}/samples", token=aws.token("jn-lab-manager")).body["items"]
+    assert sorted(s["verdict"] for s in samples) == ["qualified", "unqualified"]
+    assert all(s["trace_code"] and s["subject_id"] for s in samples)
