@@ -95,7 +95,8 @@ def model_body(version: int) -> dict[str, Any]:
     }
 
 
-def upload_pdf(api: Any, world: World, user: str, owner_kind: str, owner_id: str, events: Any) -> str:
+def _post_pdf(api: Any, world: World, user: str, owner_kind: str, owner_id: str) -> tuple[str, str]:
+    """Ask for an upload of a PDF attached to a record and post it to S3; returns (attachment id, object key)."""
     ticket = api.post(
         "/attachments",
         token=world.token(user),
@@ -111,8 +112,14 @@ def upload_pdf(api: Any, world: World, user: str, owner_kind: str, owner_id: str
     form = ticket.body["upload"]
     posted = requests.post(form["url"], data=form["fields"], files={"file": ("r.pdf", PDF)}, timeout=10)
     assert posted.status_code in (200, 204), posted.text
+    return str(ticket.body["attachment"]["id"]), str(form["fields"]["key"])
+
+
+def upload_pdf(api: Any, world: World, user: str, owner_kind: str, owner_id: str, events: Any) -> str:
+    """Upload a PDF; the S3 notification checks it as on AWS."""
+    attachment_id, _ = _post_pdf(api, world, user, owner_kind, owner_id)
     events.settle()
-    return str(ticket.body["attachment"]["id"])
+    return attachment_id
 
 
 def upload_sheet(api: Any, world: World, user: str, assignment_id: str, data: bytes, events: Any) -> str:
@@ -275,19 +282,6 @@ def upload_pdf_direct(api: Any, world: World, user: str, owner_kind: str, owner_
     """Upload a PDF and run the upload check in-line (for tests without the event sources)."""
     import os
 
-    ticket = api.post(
-        "/attachments",
-        token=world.token(user),
-        body={
-            "owner_kind": owner_kind,
-            "owner_id": owner_id,
-            "filename": "报告.pdf",
-            "content_type": "application/pdf",
-            "size": len(PDF),
-        },
-    )
-    assert ticket.status == 201, ticket.body
-    form = ticket.body["upload"]
-    requests.post(form["url"], data=form["fields"], files={"file": ("r.pdf", PDF)}, timeout=10)
-    attachments.verify_upload(os.environ["BUCKET_NAME"], form["fields"]["key"])
-    return str(ticket.body["attachment"]["id"])
+    attachment_id, key = _post_pdf(api, world, user, owner_kind, owner_id)
+    attachments.verify_upload(os.environ["BUCKET_NAME"], key)
+    return attachment_id
