@@ -27,6 +27,9 @@ from .models import (
     CreateTaskRequest,
     DistributeRequest,
     ExportView,
+    FailurePage,
+    PrefillQuery,
+    PrefillView,
     ProgressView,
     ReasonRequest,
     ReportRequest,
@@ -244,6 +247,32 @@ def take_sample(ctx: RequestContext, task_id: str) -> Any:
 )
 def samples(ctx: RequestContext, task_id: str) -> SamplePage:
     return service.samples_of(ctx.user, task_id, ctx.query)
+
+
+@api.route(
+    TASK + "/prefill",
+    "GET",
+    roles={Role.SAMPLER},
+    summary="What a scanned traceability code fills in on the sampling form (扫码抽样)",
+    query=PrefillQuery,
+    response=PrefillView,
+    budget=Budget(reads=4, writes=0),
+)
+def prefill(ctx: RequestContext, task_id: str) -> PrefillView:
+    return service.prefill(ctx.user, task_id, ctx.query.code)
+
+
+@api.route(
+    TASK + "/failures",
+    "GET",
+    roles=ALL_ROLES,
+    summary="The task's unqualified samples (failure events)",
+    query=PageQuery,
+    response=FailurePage,
+    budget=Budget(reads=2, writes=0),
+)
+def failures(ctx: RequestContext, task_id: str) -> FailurePage:
+    return service.failures(ctx.user, task_id, ctx.query.limit, ctx.query.cursor)
 
 
 @api.route(

@@ -172,3 +172,41 @@ class ExportView(View):
     filename: str
     rows: int
     download_url: str
+
+
+class PrefillQuery(Strict):
+    code: str = Field(min_length=1, max_length=200, description="the scanned traceability code, either form")
+
+
+class PrefillView(View):
+    """What a scanned code fills in on the sampling form, and whether it falls in the sampler's quota."""
+
+    code: str
+    product_code: str
+    product_name: str
+    product_id: str
+    batch_id: str | None
+    subject_id: str
+    subject_name: str
+    in_quota: bool
+    expected_items: list[str]
+
+
+class FailureView(View):
+    """Failure event (不合格): an unqualified sample, for follow-up."""
+
+    sample_id: str
+    task_id: str
+    unit_org_id: str
+    product_code: str
+    product_name: str
+    subject_id: str | None
+    place_region: str | None
+    items: list[dict[str, Any]]
+    state: str
+    created_at: str
+
+
+class FailurePage(View):
+    items: list[FailureView]
+    next_cursor: str | None = None

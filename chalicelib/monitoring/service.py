@@ -36,6 +36,9 @@ from .models import (
     AssignmentView,
     CreateTaskRequest,
     DistributeRequest,
+    FailurePage,
+    FailureView,
+    PrefillView,
     ProgressView,
     ReasonRequest,
     ReportRequest,
@@ -647,6 +650,52 @@ def samples_of(user: Principal, task_id: str, query: SampleListQuery) -> SampleP
         # An undertaking unit sees its own samples only, whatever it asks for.
         recs, cursor = samples.samples_of_unit(task.id, user.org_id, limit=query.limit, cursor=query.cursor)
     return SamplePage(items=[testing.sample_view(r) for r in recs], next_cursor=cursor)
+
+
+def prefill(user: Principal, task_id: str, code: str) -> PrefillView:
+    """扫码: what the scanned code fills in, through scan resolution, for a sampler of a unit of this task."""
+    task = _visible(user, task_id)
+    assignment = _sampling_assignment(user, task)
+    found = testing.identify_code(code)
+    quotas = [q for q in assignment.quotas or [] if q["product_code"] == found.product_code]
+    expected = [i["analyte"] for i in (task.model or {}).get("items", []) if i["product_code"] == found.product_code]
+    return PrefillView(
+        code=found.trace_code or code,
+        product_code=found.product_code,
+        product_name=found.product_name,
+        product_id=found.product_id or "",
+        batch_id=found.batch_id,
+        subject_id=found.subject_id or "",
+        subject_name=found.subject_name or "",
+        in_quota=bool(quotas),
+        expected_items=expected,
+    )
+
+
+def failures(user: Principal, task_id: str, limit: int, cursor: str | None) -> FailurePage:
+    """The task's unqualified samples, for its issuer, its lead and the agencies above (a unit sees its own)."""
+    task = _visible(user, task_id)
+    recs, next_cursor = samples.failures_of(task.id, limit=limit, cursor=cursor)
+    if user.org_id not in {task.issuer_org_id, task.lead_org_id} and not governs(user, task.region or ""):
+        recs = [r for r in recs if r.unit_org_id == user.org_id]
+    return FailurePage(
+        items=[
+            FailureView(
+                sample_id=r.sample_id,
+                task_id=r.task_id,
+                unit_org_id=r.unit_org_id,
+                product_code=r.product_code,
+                product_name=r.product_name,
+                subject_id=r.subject_id,
+                place_region=r.place_region,
+                items=r.items,
+                state=r.state,
+                created_at=r.created_at or "",
+            )
+            for r in recs
+        ],
+        next_cursor=next_cursor,
+    )
 
 
 # --- progress (quota reconciliation) ----------------------------------------------------------------------

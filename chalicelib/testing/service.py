@@ -372,9 +372,14 @@ def identify(req: CreateSampleRequest) -> Identified:
     if not req.trace_code:
         assert req.product_code and req.product_name
         return Identified(req.product_code, req.product_name, subject_name=req.subject_name)
+    return identify_code(req.trace_code)
+
+
+def identify_code(text: str) -> Identified:
+    """The product, batch and subject a scanned traceability code names (a subject's identity code is a 422)."""
     from chalicelib.codes import service as codes
 
-    found = codes.identify(req.trace_code)
+    found = codes.identify(text)
     product = found.get("product")
     if product is None:
         raise Unprocessable(

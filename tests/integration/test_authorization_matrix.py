@@ -242,6 +242,11 @@ CASES: dict[tuple[str, str], Case] = {
         sample_body(product_code=CHIVES, product_name="韭菜"),
     ),
     ("GET", "/monitoring-tasks/{task_id}/samples"): lambda s: (f"/monitoring-tasks/{s.walk().id}/samples", None),
+    ("GET", "/monitoring-tasks/{task_id}/prefill"): lambda s: (
+        f"/monitoring-tasks/{s.walk().unit_receive().id}/prefill?code=" + quote(s.batch["code_short"], safe=""),
+        None,
+    ),
+    ("GET", "/monitoring-tasks/{task_id}/failures"): lambda s: (f"/monitoring-tasks/{s.walk().id}/failures", None),
     ("GET", "/monitoring-assignments"): lambda s: ("/monitoring-assignments", None),
     ("GET", "/monitoring-assignments/{assignment_id}"): lambda s: (
         f"/monitoring-assignments/{s.walk().distribute().assignment}",
@@ -337,6 +342,7 @@ HAPPY_USER = {
     ("POST", "/monitoring-tasks/{task_id}/distribute"): "sd-lab-manager",
     ("POST", "/monitoring-tasks/{task_id}/overall-report"): "sd-lab-manager",
     ("POST", "/monitoring-tasks/{task_id}/samples"): "jn-lab-sampler",
+    ("GET", "/monitoring-tasks/{task_id}/prefill"): "jn-lab-sampler",
     ("POST", "/monitoring-assignments/{assignment_id}/receive"): "jn-lab-manager",
     ("POST", "/monitoring-assignments/{assignment_id}/return"): "jn-lab-manager",
     ("POST", "/monitoring-assignments/{assignment_id}/report"): "jn-lab-manager",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from urllib.parse import quote
 
 import boto3
 import requests
@@ -118,7 +119,15 @@ def test_a_routine_monitoring_task_from_issue_to_overall_report(api, world: Worl
 
     # RM-7: sampling. Jinan's sampler scans a batch's code: product, batch and subject come from the code
     traced = traced_batch(api, world, CHIVES, "韭菜")
-    scanned = sample_body(trace_code=traced["batch"]["code_short"])
+    code = traced["batch"]["code_short"]
+    form = api.get(f"/monitoring-tasks/{tid}/prefill?code={quote(code, safe='')}", token=world.token("jn-lab-sampler"))
+    assert form.status == 200, form.body
+    assert form.body["product_name"] == "韭菜" and form.body["batch_id"] == traced["batch"]["id"]
+    assert form.body["in_quota"] and form.body["expected_items"] == ["procymidone", "chlorpyrifos"]
+    # Licheng's sampler has no chives in its quota: the same code is out of its quota
+    other = api.get(f"/monitoring-tasks/{tid}/prefill?code={quote(code, safe='')}", token=world.token("lc-lab-sampler"))
+    assert other.status == 200 and not other.body["in_quota"]
+    scanned = sample_body(trace_code=code)
     first = api.post(f"/monitoring-tasks/{tid}/samples", token=world.token("jn-lab-sampler"), body=scanned)
     assert first.status == 201, first.body
     assert first.body["product_code"] == CHIVES and first.body["batch_id"] == traced["batch"]["id"]
@@ -135,6 +144,26 @@ def test_a_routine_monitoring_task_from_issue_to_overall_report(api, world: Worl
         ).status
         == 409
     )
+    # A photo of the sampling goes with the sample
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + b"x" * 200
+    ticket = api.post(
+        "/attachments",
+        token=world.token("jn-lab-sampler"),
+        body={
+            "owner_kind": "sample",
+            "owner_id": first.body["id"],
+            "filename": "抽样现场.jpg",
+            "content_type": "image/jpeg",
+            "size": len(jpeg),
+        },
+    )
+    assert ticket.status == 201, ticket.body
+    requests.post(
+        ticket.body["upload"]["url"], data=ticket.body["upload"]["fields"], files={"file": ("p.jpg", jpeg)}, timeout=10
+    )
+    events.settle()
+    photo = api.get(f"/attachments/{ticket.body['attachment']['id']}", token=world.token("sd-head")).body
+    assert photo["state"] == "attached" and photo["owner_kind"] == "sample"
     # Licheng's sampler enters a cabbage with no code by hand
     typed = sample_body(product_code=CABBAGE, product_name="大白菜", subject_name="港沟集市摊位")
     by_hand = api.post(f"/monitoring-tasks/{tid}/samples", token=world.token("lc-lab-sampler"), body=typed)
@@ -186,6 +215,9 @@ def test_a_routine_monitoring_task_from_issue_to_overall_report(api, world: Worl
     inbox = api.get("/inbox", token=world.token("sd-head")).body["items"]
     assert any(i["kind"] == "SampleFailure" and i["id"] == sid for i in inbox)
 
+    failures = api.get(f"/monitoring-tasks/{tid}/failures", token=world.token("sd-head")).body["items"]
+    assert [(f["sample_id"], f["items"][0]["analyte"]) for f in failures] == [(sid, "procymidone")]
+    assert api.get(f"/monitoring-tasks/{tid}/failures", token=world.token("lc-lab-manager")).body["items"] == []
     # RM-9: the undertaking unit exports the result summary table
     export = act(api, world, "jn-lab-manager", f"/monitoring-assignments/{jn_id}/summary-export", status=201)
     assert export["rows"] == 2
