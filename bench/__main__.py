@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-SECTIONS = ("coldstart", "calls", "stream", "export")
+SECTIONS = ("coldstart", "calls", "stream", "export", "bulk")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,6 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per cold-start figure (default 7)")
     parser.add_argument("--records", type=int, default=2000, help="audited changes for the stream bench")
     parser.add_argument("--export-rows", type=int, default=10000, help="result rows for the export bench")
+    parser.add_argument("--samples", type=int, default=100, help="samples in the bulk-entry request")
+    parser.add_argument("--items", type=int, default=30, help="test items a sample in the bulk-entry request")
     args = parser.parse_args(argv)
 
     failed = False
@@ -38,10 +40,15 @@ def main(argv: list[str] | None = None) -> int:
             from bench import stream
 
             print(stream.report(stream.measure(args.records)))
+            print(stream.report_subscribers(stream.measure_subscribers()))
         elif section == "export":
             from bench import export
 
             print(export.report(export.measure(args.export_rows)))
+        elif section == "bulk":
+            from bench import bulk
+
+            print(bulk.report(bulk.measure(args.samples, args.items)))
         print(f"({section}: {time.perf_counter() - begin:.0f} s)\n", flush=True)
     print(f"bench done in {time.perf_counter() - started:.0f} s")
     if args.check and failed:

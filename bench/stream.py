@@ -7,6 +7,13 @@ wired by `infra.local.events.LocalEvents` as the deployment wires the event sour
 the stream into the app's handler, timed. Every stream record is delivered: the changes, their audit
 entries and the feed items the handler itself writes (the handler skips the latter two).
 
+A second part (`measure_subscribers`) covers the risk-monitoring and testing subscribers: tasks walked
+through the API to the unit's receipt (`start_distribution` starts a workflow per publication), then
+samples taken, received and tested through the API (`count_progress`: one TransactWriteItems per
+change that reaches a milestone). Each batch is drained on its own through the app's dispatcher, whose
+subscribers are wrapped to count each one's calls and time; the progress counters are read back to
+check that every sample was counted once per milestone.
+
 moto's DynamoDB and Streams, in-process and in pure Python, take most of the time: the figures
 compare runs of this bench with each other, they are not what Lambda on DynamoDB would do.
 """
@@ -27,8 +34,10 @@ env.apply()
 
 from moto import mock_aws  # noqa: E402
 
+from chalicelib.core.events import RecordChange, Subscriber  # noqa: E402
 from infra.local.events import LocalEvents  # noqa: E402
-from tests.support.calls import counting  # noqa: E402
+from infra.local.poller import StreamPoller  # noqa: E402
+from tests.support.calls import CallLog, counting  # noqa: E402
 from tests.support.world import stand_up  # noqa: E402
 
 CHANGES_PER_COMMIT = 25  # 50 items: a record and its audit entry each; DynamoDB takes 100 per transaction
@@ -121,6 +130,69 @@ def make_changes(n: int) -> None:
         audit.commit(changes, actor="bench")
 
 
+@dataclass
+class Drained:
+    """One drain of the stream into the handler: what it delivered, in how long, with which AWS calls."""
+
+    delivered: int
+    invocations: int
+    handed: int  # records handed to the handler, retries included
+    seconds: float
+    handler_seconds: float
+    cpu_seconds: float
+    calls: Counter[str]
+    kinds: Counter[str]  # stream records by the `kind` of their item (first delivery only)
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+
+def drain_timed(poller: StreamPoller) -> Drained:
+    """Drain the stream until nothing is left, timing the whole and the handler's share, counting calls."""
+    handler = poller.handler
+    handled = {"invocations": 0, "records": 0, "seconds": 0.0}
+    kinds: Counter[str] = Counter()
+    seen: set[str] = set()
+
+    def timed(event: dict[str, Any], context: Any) -> dict[str, Any] | None:
+        for record in event["Records"]:
+            data = record.get("dynamodb", {})
+            if data.get("SequenceNumber") not in seen:
+                seen.add(data.get("SequenceNumber"))
+                image = data.get("NewImage") or data.get("OldImage") or {}
+                kinds[image.get("kind", {}).get("S", "?")] += 1
+        begin = time.perf_counter()
+        try:
+            return handler(event, context)
+        finally:
+            handled["seconds"] += time.perf_counter() - begin
+            handled["invocations"] += 1
+            handled["records"] += len(event["Records"])
+
+    poller.handler = timed
+    try:
+        with counting() as calls:
+            start, cpu = time.perf_counter(), time.process_time()
+            delivered = 0
+            while got := poller.drain():
+                delivered += got
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+            ops = calls.by_operation()
+    finally:
+        poller.handler = handler
+    return Drained(
+        delivered=delivered,
+        invocations=int(handled["invocations"]),
+        handed=int(handled["records"]),
+        seconds=seconds,
+        handler_seconds=float(handled["seconds"]),
+        cpu_seconds=cpu,
+        calls=ops,
+        kinds=kinds,
+    )
+
+
 def measure(n: int = 2000) -> Throughput:
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         _identity, stream_arn = stand_up()
@@ -130,40 +202,176 @@ def measure(n: int = 2000) -> Throughput:
         with without_transaction_backups():
             make_changes(n)
         created = time.perf_counter() - start
-
-        handler = poller.handler
-        handled = {"invocations": 0, "records": 0, "seconds": 0.0}
-
-        def timed(event: dict[str, Any], context: Any) -> dict[str, Any] | None:
-            begin = time.perf_counter()
-            try:
-                return handler(event, context)
-            finally:
-                handled["seconds"] += time.perf_counter() - begin
-                handled["invocations"] += 1
-                handled["records"] += len(event["Records"])
-
-        poller.handler = timed
-        with counting() as calls:
-            start, cpu = time.perf_counter(), time.process_time()
-            delivered = 0
-            while got := poller.drain():
-                delivered += got
-            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-            ops = calls.by_operation()
+        drained = drain_timed(poller)
     return Throughput(
         changes=n,
         create_seconds=created,
-        delivered=delivered,
-        invocations=int(handled["invocations"]),
-        handed=int(handled["records"]),
-        seconds=seconds,
-        handler_seconds=float(handled["seconds"]),
-        calls=ops,
-        cpu_seconds=cpu,
+        delivered=drained.delivered,
+        invocations=drained.invocations,
+        handed=drained.handed,
+        seconds=drained.seconds,
+        handler_seconds=drained.handler_seconds,
+        calls=drained.calls,
+        cpu_seconds=drained.cpu_seconds,
         errors=len(poller.errors),
         dead_letters=len(poller.dead_letters),
     )
+
+
+# --- the testing-core and risk-monitoring subscribers -------------------------------------------------
+
+TASKS = 20  # risk-monitoring tasks walked to the unit's receipt
+SAMPLES = 500
+UNQUALIFIED_EVERY = 50  # one sample in 50 over its limit: a failure record, an "unqualified" milestone
+# Assumed DynamoDB latencies on AWS, in ms (not measured): the stream estimate's only inputs besides the counts.
+ASSUMED_MS = {"dynamodb.BatchWriteItem": (5, 10), "dynamodb.TransactWriteItems": (10, 20)}
+
+
+@dataclass
+class SubscriberFigure:
+    name: str
+    acted: int  # changes it made at least one AWS call for
+    seconds: float
+    calls: Counter[str]
+
+
+@dataclass
+class Batch:
+    """One kind of work drained on its own: the changes it made, the drain, each subscriber's share."""
+
+    label: str
+    kinds: Counter[str]  # audited changes the handler dispatched, by record kind
+    drained: Drained
+    subscribers: list[SubscriberFigure]
+    errors: int
+    dead_letters: int
+
+    @property
+    def changes(self) -> int:
+        return sum(self.kinds.values())
+
+
+@dataclass
+class SubscriberThroughput:
+    tasks: int
+    samples: int
+    items: int
+    setup_seconds: float
+    batches: list[Batch]
+    progress: dict[str, int]  # the unit's counters after the drain: each sample counted once per milestone
+
+
+@contextmanager
+def per_subscriber(calls: CallLog) -> Iterator[tuple[Counter[str], dict[str, SubscriberFigure]]]:
+    """Wrap the app's own dispatcher's subscribers: the changes it dispatches by kind, each one's calls and time."""
+    from chalicelib import wiring
+
+    dispatcher = wiring.stream()
+    original = list(dispatcher.subscribers)
+    kinds: Counter[str] = Counter()
+    figures = {fn.__name__: SubscriberFigure(fn.__name__, 0, 0.0, Counter()) for fn in original}
+
+    def counted(change: RecordChange) -> None:
+        kinds[change.kind] += 1
+
+    def wrap(fn: Subscriber) -> Subscriber:
+        figure = figures[fn.__name__]
+
+        def subscriber(change: RecordChange) -> None:
+            before, begin = len(calls.calls), time.perf_counter()
+            try:
+                fn(change)
+            finally:
+                figure.seconds += time.perf_counter() - begin
+                made = calls.calls[before:]
+                figure.acted += bool(made)
+                figure.calls.update(op if service == "dynamodb" else f"{service}.{op}" for service, op, _ in made)
+
+        return subscriber
+
+    dispatcher.subscribers = [counted, *(wrap(fn) for fn in original)]
+    try:
+        yield kinds, figures
+    finally:
+        dispatcher.subscribers = original
+
+
+def drain_batch(label: str, poller: StreamPoller) -> Batch:
+    errors, dead = len(poller.errors), len(poller.dead_letters)
+    with counting() as calls, per_subscriber(calls) as (kinds, figures):
+        # The handler's calls are counted by the subscribers' log; the drain counts everything again.
+        drained = drain_timed(poller)
+    return Batch(
+        label=label,
+        kinds=kinds,
+        drained=drained,
+        subscribers=list(figures.values()),
+        errors=len(poller.errors) - errors,
+        dead_letters=len(poller.dead_letters) - dead,
+    )
+
+
+def measure_subscribers(samples: int = SAMPLES, tasks: int = TASKS) -> SubscriberThroughput:
+    """Tasks walked through the API, then samples taken, received and tested; each batch drained on its own.
+
+    Step Functions only record their executions here (`StartExecution` is the subscriber's call; the
+    workflow's own work is not the stream handler's), and moto's transaction rollback restores only the
+    items a transaction names, as the tests run (`count_progress` writes one transaction per change).
+    """
+    from chalice.test import Client
+
+    from bench.bulk import thirty_items
+    from chalicelib.testing import store
+    from chalicelib.testing.models import MAX_RESULTS_PER_REQUEST, MAX_SAMPLES_PER_REQUEST
+    from infra.local import gateway, server
+    from tests.support.http import ApiClient
+    from tests.support.monitoring import Walk
+    from tests.support.world import build_world
+
+    items = 2
+    gateway.install()
+    server.cheap_transaction_rollback()
+    with mock_aws():
+        identity, stream_arn = stand_up()
+        events = LocalEvents(stream_arn)
+        world = build_world(identity)
+        events.settle()  # the world's own changes, not measured
+        import app as application
+
+        with counting() as calls, Client(application.app, stage_name="local") as client:
+            api = ApiClient(client, calls, env.TEST_ENV["IDEMPOTENCY_TABLE_NAME"])
+            start = time.perf_counter()
+            walks = [Walk(api, world, model=thirty_items(items)).unit_receive() for _ in range(tasks)]
+            setup = time.perf_counter() - start
+            batches = [drain_batch(f"{tasks} risk-monitoring tasks to the unit's receipt", events.poller)]
+
+            start = time.perf_counter()
+            walk = walks[0]
+            ids = [walk.received_sample() for _ in range(samples)]
+            per_request = min(MAX_SAMPLES_PER_REQUEST, MAX_RESULTS_PER_REQUEST // items)
+            for first in range(0, samples, per_request):
+                rows = [
+                    {
+                        "sample_id": sid,
+                        "analyte": f"residue-{n:02d}",
+                        "value": "0.6" if (i % UNQUALIFIED_EVERY, n) == (7, 0) else "0.05",
+                        "unit": "mg/kg",
+                    }
+                    for i, sid in enumerate(ids[first : first + per_request], start=first)
+                    for n in range(items)
+                ]
+                reply = api.post("/results", token=world.token("jn-lab-analyst"), body={"results": rows})
+                if reply.status != 200:
+                    raise RuntimeError(f"POST /results answered {reply.status}: {reply.body}")
+            setup += time.perf_counter() - start
+            batches.append(
+                drain_batch(f"{samples} samples taken, received and tested ({items} results each)", events.poller)
+            )
+        counters = store.progress_of(walk.id)
+        progress = {
+            m: int(getattr(c, m, 0) or 0) for c in counters for m in ("sampled", "received", "tested", "unqualified")
+        }
+    return SubscriberThroughput(tasks, samples, items, setup, batches, progress)
 
 
 def report(t: Throughput) -> str:
@@ -189,3 +397,59 @@ def report(t: Throughput) -> str:
             " this bench with each other, not with DynamoDB on AWS.",
         ]
     )
+
+
+def _ops(ops: Counter[str], fmt: str = "") -> str:
+    return ", ".join(f"{op} {n:{fmt}}" for op, n in ops.most_common()) or "none"
+
+
+def report_subscribers(t: SubscriberThroughput) -> str:
+    lines = [
+        "== Stream handler throughput, new subscribers: risk-monitoring tasks, samples (moto, in-process) ==",
+        f"made through the API    : {t.tasks} tasks walked to the unit's receipt, then {t.samples} samples of one of"
+        f" them taken, received and given {t.items} results each (one in {UNQUALIFIED_EVERY} over its limit), in"
+        f" {t.setup_seconds:.0f} s (not part of the figures); each batch drained on its own",
+    ]
+    for b in t.batches:
+        d = b.drained
+        changes = ", ".join(f"{kind} {n}" for kind, n in b.kinds.most_common())
+        lines += [
+            f"-- {b.label}",
+            f"   audited changes      : {b.changes} ({changes}) -> {d.delivered} stream records in {d.seconds:.2f} s,"
+            f" {d.invocations} invocations; records by item kind: {_ops(d.kinds)}",
+            f"   throughput           : {d.delivered / d.seconds:,.0f} stream records/s = {b.changes / d.seconds:,.0f}"
+            f" changes/s (CPU {d.cpu_seconds:.2f} s); inside the handler {d.handler_seconds:.2f} s ="
+            f" {d.handler_seconds / d.seconds:.0%}, {d.handed / d.handler_seconds:,.0f} records/s",
+            f"   AWS calls            : {d.total_calls} = {d.total_calls / d.delivered:.3f} per stream record,"
+            f" {d.total_calls / b.changes:.2f} per change ({_ops(d.calls)}); handler errors {b.errors},"
+            f" dead letters {b.dead_letters}",
+        ]
+        for s in b.subscribers:
+            if s.acted or s.calls:
+                lines.append(
+                    f"   {s.name:<21}: acted on {s.acted} of {b.changes} changes, {sum(s.calls.values())} calls"
+                    f" ({_ops(s.calls)}), {s.seconds:.2f} s"
+                )
+        idle = [s.name for s in b.subscribers if not s.acted and not s.calls]
+        if idle:
+            lines.append(f"   no call              : {', '.join(idle)}")
+    # Per sample change, the handler's DynamoDB writes and what they would cost at the assumed latencies.
+    sample_batch = t.batches[-1]
+    per_change = {
+        op.removeprefix("dynamodb."): n / sample_batch.changes
+        for op, n in sample_batch.drained.calls.items()
+        if op in ASSUMED_MS
+    }
+    low = sum(n * ASSUMED_MS[f"dynamodb.{op}"][0] for op, n in per_change.items())
+    high = sum(n * ASSUMED_MS[f"dynamodb.{op}"][1] for op, n in per_change.items())
+    assumed = ", ".join(f"{op.removeprefix('dynamodb.')} {a}-{b} ms" for op, (a, b) in ASSUMED_MS.items())
+    lines.append(
+        f"ESTIMATE for AWS (not measured): per sample change {_ops(Counter(per_change), '.2f')} at an assumed"
+        f" {assumed} = {low:.0f}-{high:.0f} ms: ~{1000 / high:.0f}-{1000 / low:.0f} sample changes/s per shard"
+        " (a shard's records are handled one after another)"
+    )
+    counted = ", ".join(f"{m} {n}" for m, n in t.progress.items())
+    lines.append(
+        f"progress counters       : {counted} (expected {t.samples} sampled, received and tested, each sample once)"
+    )
+    return "\n".join(lines)

@@ -611,8 +611,8 @@ def take_sample(user: Principal, task_id: str, req: CreateSampleRequest) -> tupl
     task = _visible(user, task_id)
     existing = testing.existing_sample(req)
     if existing is not None:
-        if existing.task_id != task.id:
-            raise ConflictError("a sample with this id belongs to another task")
+        if existing.task_id != task.id or existing.unit_org_id != user.org_id:
+            raise ConflictError("a sample with this id was already sent by another lab or for another task")
         return testing.sample_view(existing), False
     assignment = _sampling_assignment(user, task)
     found = testing.identify(req)
