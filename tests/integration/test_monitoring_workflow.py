@@ -203,3 +203,21 @@ def test_late_reports_are_reminded_and_a_returned_unit_ends_its_own_branch(
     progress = api.get(f"/monitoring-tasks/{tid}/progress", token=world.token("sd-head")).body
     states = {u["org_id"]: u["state"] for u in progress["units"] if u["role"] == "unit"}
     assert states == {world.agencies["jn-lab"].id: "returned", world.agencies["lc-lab"].id: "reported"}
+
+
+def test_a_task_step_that_keeps_failing_is_retried_then_caught_and_shown(api, world: World, events, monkeypatch):
+    # Given the Lambda that creates assignments fails every time (a fault injected in place of the real one)
+    calls = []
+
+    def broken(event, context):
+        calls.append(event)
+        raise RuntimeError("the table is unreachable")
+
+    monkeypatch.setitem(events.router.handlers, "wf_create_assignment", broken)
+    # When a task is published
+    tid = publish(api, world)
+    # Then the step is retried as the state machine says (1 + 3 attempts), then caught: the task shows why
+    assert events.wait_for(lambda: status(tid) == "FAILED", timeout=30)
+    assert len(calls) == 4
+    shown = api.get(f"/monitoring-tasks/{tid}", token=world.token("sd-head")).body
+    assert shown["workflow_error"] and shown["workflow_error"].startswith("lead:")
