@@ -24,6 +24,7 @@ from chalicelib.monitoring import workflow as monitoring_workflow  # noqa: E402
 from chalicelib.orgs import api as orgs_api  # noqa: E402
 from chalicelib.orgs.authorizer import auth_bp  # noqa: E402
 from chalicelib.regions import api as regions_api  # noqa: E402
+from chalicelib.spotchecks import api as spotchecks_api  # noqa: E402
 from chalicelib.subjects import api as subjects_api  # noqa: E402
 from chalicelib.testing import api as testing_api  # noqa: E402
 
@@ -44,6 +45,7 @@ for blueprint in (
     codes_api.bp,
     monitoring_api.bp,
     testing_api.bp,
+    spotchecks_api.bp,
 ):
     app.register_blueprint(blueprint)
 

@@ -52,3 +52,14 @@ class Strict(BaseModel):
 class PageQuery(Strict):
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=2048)
+
+
+class VersionedRequest(Strict):
+    """A state change of a record read at a version: a stale version is a 409, never a silent overwrite."""
+
+    version: int = Field(ge=0, strict=True, description="the version you read")
+
+
+class ReasonRequest(Strict):
+    version: int = Field(ge=0, strict=True, description="the version you read")
+    reason: Name

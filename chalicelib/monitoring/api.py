@@ -8,7 +8,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.core.access import ALL_ROLES, Role
 from chalicelib.core.api import Api, Budget, RequestContext
-from chalicelib.core.models import PageQuery
+from chalicelib.core.models import PageQuery, ReasonRequest, VersionedRequest
 from chalicelib.orgs.authorizer import jwt_authorizer
 from chalicelib.testing.models import (
     ConfigureModelRequest,
@@ -31,13 +31,11 @@ from .models import (
     PrefillQuery,
     PrefillView,
     ProgressView,
-    ReasonRequest,
     ReportRequest,
     TaskListQuery,
     TaskPage,
     TaskView,
     UpdateTaskRequest,
-    VersionedRequest,
 )
 
 bp = Blueprint(__name__)

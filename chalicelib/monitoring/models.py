@@ -6,7 +6,17 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.core.models import IsoDay, LongText, Name, Note, PageQuery, RegionCode, Strict, Ulid, View
+from chalicelib.core.models import (
+    IsoDay,
+    LongText,
+    Name,
+    Note,
+    PageQuery,
+    RegionCode,
+    Strict,
+    Ulid,
+    View,
+)
 from chalicelib.testing.models import ModelView, ProductCode
 
 TaskKind = Literal["LXJC", "ZXJC"]
@@ -43,15 +53,6 @@ class UpdateTaskRequest(Strict):
     lead_org_id: Ulid | None = None
     deadline: IsoDay | None = None
     scope: Scope | None = None
-
-
-class VersionedRequest(Strict):
-    version: int = Field(ge=0, strict=True, description="the version you read")
-
-
-class ReasonRequest(Strict):
-    version: int = Field(ge=0, strict=True)
-    reason: Name
 
 
 class Quota(Strict):

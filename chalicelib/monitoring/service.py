@@ -15,6 +15,7 @@ from chalicelib.core.errors import (
     Unprocessable,
 )
 from chalicelib.core.ids import new_id
+from chalicelib.core.models import ReasonRequest, VersionedRequest
 from chalicelib.orgs import store as orgs
 from chalicelib.regions.catalog import contains
 from chalicelib.testing import imports
@@ -40,14 +41,12 @@ from .models import (
     FailureView,
     PrefillView,
     ProgressView,
-    ReasonRequest,
     ReportRequest,
     TaskListQuery,
     TaskPage,
     TaskView,
     UnitProgress,
     UpdateTaskRequest,
-    VersionedRequest,
 )
 
 LEAD, UNIT = "lead", "unit"

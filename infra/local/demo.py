@@ -744,6 +744,7 @@ class _Loader:
         from ulid import ULID
 
         from chalicelib.core import clock
+        from chalicelib.core.models import VersionedRequest
         from chalicelib.monitoring import service as monitoring
         from chalicelib.monitoring import workflow
         from chalicelib.monitoring.models import (
@@ -753,7 +754,6 @@ class _Loader:
             Scope,
             TaskListQuery,
             UnitPlan,
-            VersionedRequest,
         )
         from chalicelib.testing import results as result_entry
         from chalicelib.testing import service as testing

@@ -17,6 +17,7 @@ import app  # noqa: F401 - registers every route
 from chalicelib.core.api import ROUTES, RouteSpec
 from chalicelib.integrity import service as integrity
 from tests.support.monitoring import CHIVES, Walk, model_body, sample_body
+from tests.support.spotchecks import SpotWalk
 from tests.support.subjects import registration
 from tests.support.tokens import bad_tokens
 from tests.support.world import World
@@ -301,6 +302,52 @@ CASES: dict[tuple[str, str], Case] = {
         f"/instrument-keys/{s.instrument_key('sd-lab-manager').split()[1].split('.')[0]}/revoke",
         None,
     ),
+    ("POST", "/spot-checks"): lambda s: (
+        "/spot-checks",
+        {
+            "title": "抽查",
+            "assignee_org_id": s.world.agencies["jn"].id,
+            "products": [CHIVES],
+            "hazards": ["腐霉利"],
+            "regions": ["370100"],
+            "units": 2,
+            "standards": ["GB 2763-2021"],
+        },
+    ),
+    ("GET", "/spot-checks"): lambda s: ("/spot-checks", None),
+    ("GET", "/spot-checks/{task_id}"): lambda s: (f"/spot-checks/{SpotWalk(s.api, s.world).id}", None),
+    ("POST", "/spot-checks/{task_id}/publish"): lambda s: (
+        f"/spot-checks/{(w := SpotWalk(s.api, s.world)).id}/publish",
+        {"version": w.version()},
+    ),
+    ("POST", "/spot-checks/{task_id}/receive"): lambda s: (
+        f"/spot-checks/{(w := SpotWalk(s.api, s.world).publish()).id}/receive",
+        {"version": w.version()},
+    ),
+    ("POST", "/spot-checks/{task_id}/return"): lambda s: (
+        f"/spot-checks/{(w := SpotWalk(s.api, s.world).publish()).id}/return",
+        {"version": w.version(), "reason": "力量不足"},
+    ),
+    ("POST", "/spot-checks/{task_id}/cancel"): lambda s: (
+        f"/spot-checks/{(w := SpotWalk(s.api, s.world)).id}/cancel",
+        {"version": w.version(), "reason": "计划调整"},
+    ),
+    ("POST", "/spot-checks/{task_id}/split"): lambda s: (
+        f"/spot-checks/{(w := SpotWalk(s.api, s.world).receive('jn-head')).id}/split",
+        {
+            "version": w.version(),
+            "plan": "分解到历城",
+            "children": [{"org_id": s.world.agencies["lc"].id, "units": 2, "regions": ["370112"]}],
+        },
+    ),
+    ("POST", "/spot-checks/{task_id}/assign"): lambda s: (
+        f"/spot-checks/{(w := SpotWalk(s.api, s.world).receive('jn-head')).id}/assign",
+        {"version": w.version(), "plan": "自行抽查", "lab_org_id": s.world.agencies["jn-lab"].id},
+    ),
+    ("POST", "/spot-checks/{task_id}/conflicts"): lambda s: (
+        f"/spot-checks/{SpotWalk(s.api, s.world, 'lc', ('370112',)).doing('lc-head').id}/conflicts",
+        {"reason": "近亲属在受检合作社任职"},
+    ),
     ("POST", "/instrument/results"): lambda s: (
         "/instrument/results",
         _instrument_batch(s.walk().unit_receive().received_sample()),
@@ -355,6 +402,11 @@ HAPPY_USER = {
     ("POST", "/instrument-keys"): "sd-lab-manager",
     ("GET", "/instrument-keys"): "sd-lab-manager",
     ("POST", "/instrument-keys/{key_id}/revoke"): "sd-lab-manager",
+    ("POST", "/spot-checks/{task_id}/receive"): "jn-head",
+    ("POST", "/spot-checks/{task_id}/return"): "jn-head",
+    ("POST", "/spot-checks/{task_id}/split"): "jn-head",
+    ("POST", "/spot-checks/{task_id}/assign"): "jn-head",
+    ("POST", "/spot-checks/{task_id}/conflicts"): "lc-supervisor",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
@@ -368,6 +420,7 @@ NOT_JURISDICTIONAL = {
     ("POST", "/limits"): "the limit library is national, kept by ministry analysts only",
     ("POST", "/instrument-keys"): "issued to the caller's own lab",
     ("GET", "/instrument-keys"): "lists the caller's own lab's keys",
+    ("GET", "/spot-checks"): "lists only the caller's own agency's tasks",
 }
 # Routes a lab instrument calls with its machine credential (Instrument <id>.<secret>), not a person's token.
 MACHINE = {("POST", "/instrument/results")}

@@ -167,6 +167,7 @@ def build_world(identity: Identity) -> World:
     world.user("lc-lab-admin", "lc-lab", "lc-lab-sampler", ["sampler"])
     world.agency("sd-admin", "jn", "济南市农业农村局", "supervision", "370100")
     world.user("sd-admin", "jn", "jn-admin", ["admin"])
+    world.user("jn-admin", "jn", "jn-head", ["head"])
     world.agency("jn-admin", "lc", "历城区农业农村局", "supervision", "370112")
     world.user("jn-admin", "lc", "lc-admin", ["admin"])
     world.user("lc-admin", "lc", "lc-head", ["head"])
@@ -177,6 +178,7 @@ def build_world(identity: Identity) -> World:
     world.agency("jn-admin", "lx", "历下区农业农村局", "supervision", "370102")
     world.user("jn-admin", "lx", "lx-admin", ["admin"])
     world.user("lx-admin", "lx", "lx-supervisor", ["supervisor"], certificate=CERT)
+    world.user("lx-admin", "lx", "lx-head", ["head"])
     # Jiangsu (江苏): another province, for cross-jurisdiction checks.
     world.agency("moa-admin", "js", "江苏省农业农村厅", "supervision", "320000")
     world.user("moa-admin", "js", "js-admin", ["admin"])

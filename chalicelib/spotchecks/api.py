@@ -1,0 +1,157 @@
+"""Routes of supervisory spot checks (监督抽查): tasks, their cascade, conflicts of interest and the draw."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.core.access import ALL_ROLES, Role
+from chalicelib.core.api import Api, Budget, RequestContext
+from chalicelib.core.models import ReasonRequest, VersionedRequest
+from chalicelib.orgs.authorizer import jwt_authorizer
+
+from . import service
+from .models import (
+    AssignRequest,
+    ConflictRequest,
+    CreateSpotCheckRequest,
+    SplitRequest,
+    SpotCheckListQuery,
+    SpotCheckPage,
+    SpotCheckView,
+)
+
+bp = Blueprint(__name__)
+api = Api(bp, "spotchecks", jwt_authorizer)
+PLANNERS = {Role.HEAD, Role.SUPERVISOR}
+TASK = "/spot-checks/{task_id}"
+
+
+@api.route(
+    "/spot-checks",
+    "POST",
+    roles=PLANNERS,
+    summary="Write a spot-check task (监督抽查任务) for an agency below yours (draft)",
+    body=CreateSpotCheckRequest,
+    response=SpotCheckView,
+    status=201,
+    budget=Budget(reads=1, writes=1),
+)
+def create(ctx: RequestContext) -> SpotCheckView:
+    return service.create(ctx.user, ctx.body)
+
+
+@api.route(
+    "/spot-checks",
+    "GET",
+    roles=ALL_ROLES,
+    summary="Spot-check tasks your agency issued or received",
+    query=SpotCheckListQuery,
+    response=SpotCheckPage,
+    budget=Budget(reads=1, writes=0),
+)
+def listing(ctx: RequestContext) -> SpotCheckPage:
+    return service.listing(ctx.user, ctx.query)
+
+
+@api.route(
+    TASK,
+    "GET",
+    roles=ALL_ROLES,
+    summary="One spot-check task",
+    response=SpotCheckView,
+    budget=Budget(reads=1, writes=0),
+)
+def get(ctx: RequestContext, task_id: str) -> SpotCheckView:
+    return service.get(ctx.user, task_id)
+
+
+@api.route(
+    TASK + "/publish",
+    "POST",
+    roles=PLANNERS,
+    summary="Publish (下发) the task to the agency below; its urgency sets the receipt deadline",
+    body=VersionedRequest,
+    response=SpotCheckView,
+    budget=Budget(reads=1, writes=1),
+)
+def publish(ctx: RequestContext, task_id: str) -> SpotCheckView:
+    return service.publish(ctx.user, task_id, ctx.body)
+
+
+@api.route(
+    TASK + "/receive",
+    "POST",
+    roles=PLANNERS,
+    summary="Receive (接收) a task published to your agency",
+    body=VersionedRequest,
+    response=SpotCheckView,
+    budget=Budget(reads=1, writes=1),
+)
+def receive(ctx: RequestContext, task_id: str) -> SpotCheckView:
+    return service.receive(ctx.user, task_id, ctx.body)
+
+
+@api.route(
+    TASK + "/return",
+    "POST",
+    roles=PLANNERS,
+    summary="Return (退回) a task to its issuer, with a reason",
+    body=ReasonRequest,
+    response=SpotCheckView,
+    budget=Budget(reads=1, writes=1),
+)
+def return_task(ctx: RequestContext, task_id: str) -> SpotCheckView:
+    return service.return_task(ctx.user, task_id, ctx.body)
+
+
+@api.route(
+    TASK + "/cancel",
+    "POST",
+    roles=PLANNERS,
+    summary="Cancel a task your agency issued, with a reason",
+    body=ReasonRequest,
+    response=SpotCheckView,
+    budget=Budget(reads=1, writes=1),
+)
+def cancel(ctx: RequestContext, task_id: str) -> SpotCheckView:
+    return service.cancel(ctx.user, task_id, ctx.body)
+
+
+@api.route(
+    TASK + "/split",
+    "POST",
+    roles=PLANNERS,
+    summary="Implementation plan (实施方案): split the units among the agencies below, as child tasks",
+    body=SplitRequest,
+    response=SpotCheckView,
+    budget=Budget(reads=2, writes=1),
+)
+def split(ctx: RequestContext, task_id: str) -> SpotCheckView:
+    return service.split(ctx.user, task_id, ctx.body)
+
+
+@api.route(
+    TASK + "/assign",
+    "POST",
+    roles=PLANNERS,
+    summary="Implementation plan (实施方案): do the task with your samplers and a testing agency",
+    body=AssignRequest,
+    response=SpotCheckView,
+    budget=Budget(reads=2, writes=1),
+)
+def assign(ctx: RequestContext, task_id: str) -> SpotCheckView:
+    return service.assign(ctx.user, task_id, ctx.body)
+
+
+@api.route(
+    TASK + "/conflicts",
+    "POST",
+    roles={Role.SAMPLER},
+    summary="Declare a conflict of interest (回避) before the draw: you are left out of it",
+    body=ConflictRequest,
+    response=SpotCheckView,
+    status=201,
+    budget=Budget(reads=1, writes=1),
+)
+def conflict(ctx: RequestContext, task_id: str) -> SpotCheckView:
+    return service.declare_conflict(ctx.user, task_id, ctx.body)

@@ -1,0 +1,119 @@
+"""Requests and views of spot-check tasks (监督抽查任务) and their cascade down the levels."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from chalicelib.core.models import (
+    IsoDay,
+    LongText,
+    Name,
+    Note,
+    PageQuery,
+    RegionCode,
+    Strict,
+    Ulid,
+    View,
+)
+from chalicelib.testing.models import ProductCode
+
+Urgency = Literal["normal", "urgent", "critical"]
+SpotState = Literal[
+    "draft", "published", "received", "returned", "distributed", "in_progress", "submitted", "completed", "cancelled"
+]
+
+# Urgency (紧急程度) sets the deadlines: how long a receiving agency has to receive, and the default completion.
+RECEIPT_SECONDS: dict[str, int] = {"normal": 3 * 86400, "urgent": 86400, "critical": 4 * 3600}
+COMPLETION_DAYS: dict[str, int] = {"normal": 30, "urgent": 15, "critical": 5}
+
+
+class CreateSpotCheckRequest(Strict):
+    """Spot-check task (监督抽查任务, JDCC): what to check, where, how many units, how urgently."""
+
+    title: Name
+    urgency: Urgency = "normal"
+    assignee_org_id: Ulid = Field(description="the lower-level supervision agency it is published to")
+    products: list[ProductCode] = Field(min_length=1, max_length=50)
+    hazards: list[Name] = Field(min_length=1, max_length=100, description="hazards (检测项目) to check, e.g. 腐霉利")
+    regions: list[RegionCode] = Field(min_length=1, max_length=100)
+    units: int = Field(ge=1, le=100000, strict=True, description="how many subjects (受检单位) to check")
+    standards: list[Name] = Field(min_length=1, max_length=20, description="judgement and method standards")
+    deadline: IsoDay | None = Field(default=None, description="default: set by the urgency")
+    description: LongText | None = None
+
+
+class ChildPlan(Strict):
+    org_id: Ulid = Field(description="a lower-level supervision agency")
+    units: int = Field(ge=1, le=100000, strict=True)
+    regions: list[RegionCode] = Field(min_length=1, max_length=100)
+
+
+class SplitRequest(Strict):
+    """实施方案 and 下发: the receiving agency's plan, splitting the units among the agencies below it."""
+
+    version: int = Field(ge=0, strict=True)
+    plan: LongText
+    children: list[ChildPlan] = Field(min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _each_once(self) -> SplitRequest:
+        if len({c.org_id for c in self.children}) != len(self.children):
+            raise ValueError("each lower agency once")
+        return self
+
+
+class AssignRequest(Strict):
+    """实施方案: the receiving agency does the task itself, with a testing agency (检测机构)."""
+
+    version: int = Field(ge=0, strict=True)
+    plan: LongText
+    lab_org_id: Ulid
+
+
+class SpotCheckView(View):
+    """Spot-check task (监督抽查任务)."""
+
+    id: str
+    task_kind: Literal["JDCC"] = "JDCC"
+    title: str
+    urgency: str
+    issuer_org_id: str
+    assignee_org_id: str
+    parent_id: str | None
+    root_id: str
+    depth: int
+    state: SpotState
+    products: list[str]
+    hazards: list[str]
+    regions: list[str]
+    units: int
+    standards: list[str]
+    deadline: str
+    receipt_due: str | None
+    description: str | None
+    plan: str | None
+    children: list[dict[str, Any]]
+    lab_org_id: str | None
+    draw_id: str | None
+    return_reason: str | None
+    cancel_reason: str | None
+    created_at: str
+    version: int
+
+
+class SpotCheckPage(View):
+    items: list[SpotCheckView]
+    next_cursor: str | None = None
+
+
+class SpotCheckListQuery(PageQuery):
+    box: Literal["issued", "received"] = "received"
+
+
+class ConflictRequest(Strict):
+    """回避申报: a sampler declares a conflict of interest in this task; the draw leaves them out."""
+
+    subject_id: Ulid | None = None
+    reason: Note

@@ -1,0 +1,91 @@
+"""Data access for spot-check tasks, conflicts of interest and draws."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+
+from chalicelib.core.db import Entity, fetch, query_all, query_page
+
+
+class SpotCheckRecord(Entity, discriminator="SpotCheck"):
+    """Spot-check task (监督抽查任务, JDCC); a cascade is a tree of these (parent_id, root_id)."""
+
+    id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    urgency = UnicodeAttribute()
+    issuer_org_id = UnicodeAttribute()
+    assignee_org_id = UnicodeAttribute()
+    parent_id = UnicodeAttribute(null=True)
+    root_id = UnicodeAttribute()
+    depth = NumberAttribute(default=0)
+    state = UnicodeAttribute()
+    parties = UnicodeSetAttribute()
+    products = ListAttribute(of=UnicodeAttribute)
+    hazards = ListAttribute(of=UnicodeAttribute)
+    regions = ListAttribute(of=UnicodeAttribute)
+    units = NumberAttribute()
+    standards = ListAttribute(of=UnicodeAttribute)
+    deadline = UnicodeAttribute()
+    receipt_due = UnicodeAttribute(null=True)
+    description = UnicodeAttribute(null=True)
+    plan = UnicodeAttribute(null=True)
+    children = JSONAttribute(default=list)
+    lab_org_id = UnicodeAttribute(null=True)
+    draw_id = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute()
+    return_reason = UnicodeAttribute(null=True)
+    cancel_reason = UnicodeAttribute(null=True)
+
+    def derive_keys(self) -> None:
+        self.pk = f"SPOT#{self.id}"
+        self.sk = "TASK"
+        self.gsi1pk = f"SPOTS_BY#{self.issuer_org_id}"
+        self.gsi1sk = self.created_at or ""
+        if self.state != "draft":
+            self.gsi2pk = f"SPOTS_TO#{self.assignee_org_id}"
+            self.gsi2sk = self.created_at or ""
+
+
+class ConflictRecord(Entity, discriminator="SpotConflict"):
+    """A sampler's declared conflict of interest (回避) in one task."""
+
+    task_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    subject_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute()
+
+    def derive_keys(self) -> None:
+        self.pk = f"SPOT#{self.task_id}"
+        self.sk = f"CONFLICT#{self.user_id}"
+
+
+def get(task_id: str) -> SpotCheckRecord:
+    return fetch(SpotCheckRecord, f"SPOT#{task_id}", "TASK", what="spot-check task")
+
+
+def issued_by(org_id: str, *, limit: int, cursor: str | None) -> tuple[list[SpotCheckRecord], str | None]:
+    return query_page(
+        SpotCheckRecord,
+        ("gsi1pk", f"SPOTS_BY#{org_id}"),
+        index=SpotCheckRecord.gsi1,
+        limit=limit,
+        cursor=cursor,
+        newest_first=True,
+    )
+
+
+def received_by(org_id: str, *, limit: int, cursor: str | None) -> tuple[list[SpotCheckRecord], str | None]:
+    return query_page(
+        SpotCheckRecord,
+        ("gsi2pk", f"SPOTS_TO#{org_id}"),
+        index=SpotCheckRecord.gsi2,
+        limit=limit,
+        cursor=cursor,
+        newest_first=True,
+    )
+
+
+def conflicts_of(task_id: str) -> list[ConflictRecord]:
+    return list(
+        query_all(ConflictRecord, f"SPOT#{task_id}", range_key_condition=ConflictRecord.sk.startswith("CONFLICT#"))
+    )

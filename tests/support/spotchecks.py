@@ -1,0 +1,51 @@
+"""Spot-check tasks in a given state, through the API, for tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.monitoring import CHIVES, act
+from tests.support.world import World
+
+
+class SpotWalk:
+    """A province's spot-check task for one agency below it, taken step by step."""
+
+    def __init__(self, api: Any, world: World, assignee: str = "jn", regions: tuple[str, ...] = ("370100",)) -> None:
+        self.api, self.world, self.assignee = api, world, assignee
+        made = api.post(
+            "/spot-checks",
+            token=world.token("sd-head"),
+            body={
+                "title": "韭菜农药残留监督抽查",
+                "urgency": "normal",
+                "assignee_org_id": world.agencies[assignee].id,
+                "products": [CHIVES],
+                "hazards": ["腐霉利"],
+                "regions": list(regions),
+                "units": 2,
+                "standards": ["GB 2763-2021"],
+            },
+        )
+        assert made.status == 201, made.body
+        self.id = str(made.body["id"])
+
+    def version(self) -> int:
+        from chalicelib.spotchecks import store
+
+        return int(store.get(self.id).version or 0)
+
+    def publish(self) -> SpotWalk:
+        act(self.api, self.world, "sd-head", f"/spot-checks/{self.id}/publish", {"version": self.version()})
+        return self
+
+    def receive(self, head: str) -> SpotWalk:
+        self.publish()
+        act(self.api, self.world, head, f"/spot-checks/{self.id}/receive", {"version": self.version()})
+        return self
+
+    def doing(self, head: str, lab: str = "jn-lab") -> SpotWalk:
+        self.receive(head)
+        body = {"version": self.version(), "plan": "双随机抽取", "lab_org_id": self.world.agencies[lab].id}
+        act(self.api, self.world, head, f"/spot-checks/{self.id}/assign", body)
+        return self
