@@ -58,6 +58,7 @@ class RouteSpec:
     status: int = 200
     budget: Budget = field(default_factory=Budget)
     name: str = ""
+    scheme: str = "oidc"  # how callers authenticate: a person's OIDC token, or a lab instrument's key
 
     @property
     def public(self) -> bool:
@@ -126,7 +127,17 @@ def _read_body(request: Any) -> Any:
         raise ValidationFailed("the body is not JSON", errors=[{"field": "body", "message": "invalid JSON"}]) from None
 
 
+@dataclass(frozen=True)
+class Status:
+    """A handler's answer with another status than its route's usual one (a resend answered 200, not 201)."""
+
+    body: BaseModel
+    code: int
+
+
 def _render(result: Any, status: int, request_id: str, extra_headers: dict[str, str] | None = None) -> Response:
+    if isinstance(result, Status):
+        result, status = result.body, result.code
     if isinstance(result, Response):
         result.headers = {**(result.headers or {}), "X-Request-Id": request_id}
         return result
@@ -151,10 +162,11 @@ def _serialize(result: Any) -> Any:
 class Api:
     """Routes of one business area, registered on its Chalice blueprint with an authorizer."""
 
-    def __init__(self, blueprint: Blueprint, tag: str, authorizer: Any) -> None:
+    def __init__(self, blueprint: Blueprint, tag: str, authorizer: Any, scheme: str = "oidc") -> None:
         self.bp = blueprint
         self.tag = tag
         self.authorizer = authorizer
+        self.scheme = scheme
 
     def route(
         self,
@@ -184,6 +196,7 @@ class Api:
                 status=status,
                 budget=budget or Budget(),
                 name=f"{self.tag}_{handler.__name__}",
+                scheme=self.scheme,
             )
             if not spec.public and not spec.roles:
                 raise ValueError(f"{method} {path} declares no roles: routes are deny-by-default")
@@ -236,7 +249,10 @@ def _dispatch(spec: RouteSpec, handler: Callable[..., Any], bp: Blueprint, param
         )
 
         def work() -> dict[str, Any]:
-            return {"status": spec.status, "body": _serialize(handler(ctx, **params))}
+            result = handler(ctx, **params)
+            if isinstance(result, Status):
+                return {"status": result.code, "body": _serialize(result.body)}
+            return {"status": spec.status, "body": _serialize(result)}
 
         key = headers.get("idempotency-key")
         if spec.writes and key is not None and principal is not None:

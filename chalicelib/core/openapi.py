@@ -56,6 +56,8 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "day": {"type": "string", "format": "date"},
     "trace_code": {"type": "string", "minLength": 1, "maxLength": 2048},
     "user_id": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[A-Za-z0-9._:@-]+$"},
+    # an assignment is its task's, role's and lab's: <task ULID>.<lead|unit>.<lab ULID>
+    "assignment_id": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}\\.(lead|unit)\\.[0-9A-HJKMNP-TV-Z]{26}$"},
 }
 
 
@@ -122,7 +124,7 @@ def document() -> dict[str, Any]:
                 "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.body.__name__)}}},
             }
         if not spec.public:
-            op["security"] = [{"oidc": []}]
+            op["security"] = [{spec.scheme: []}]
         paths.setdefault(spec.path, {})[spec.method.lower()] = op
     return {
         "openapi": "3.1.0",
@@ -135,6 +137,14 @@ def document() -> dict[str, Any]:
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": {**component_schemas(), "Problem": PROBLEM_SCHEMA},
-            "securitySchemes": {"oidc": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": {
+                "oidc": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "instrument": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "a lab instrument's key: `Instrument <key id>.<secret>`",
+                },
+            },
         },
     }

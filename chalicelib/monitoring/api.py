@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 from chalicelib.core.access import ALL_ROLES, Role
-from chalicelib.core.api import Api, Budget, RequestContext
+from chalicelib.core.api import Api, Budget, RequestContext, Status
 from chalicelib.core.models import PageQuery, ReasonRequest, VersionedRequest
 from chalicelib.orgs.authorizer import jwt_authorizer
 from chalicelib.testing.models import (
@@ -227,11 +227,7 @@ def progress(ctx: RequestContext, task_id: str) -> ProgressView:
 )
 def take_sample(ctx: RequestContext, task_id: str) -> Any:
     view, created = service.take_sample(ctx.user, task_id, ctx.body)
-    if created:
-        return view
-    return Response(
-        body=view.model_dump_json(), status_code=200, headers={"Content-Type": "application/json; charset=utf-8"}
-    )
+    return view if created else Status(view, 200)
 
 
 @api.route(

@@ -34,6 +34,7 @@ class MonitoringTaskRecord(Entity, discriminator="MonitoringTask"):
     overall_report_id = UnicodeAttribute(null=True)
     accepted_by = UnicodeAttribute(null=True)
     workflow_error = UnicodeAttribute(null=True)
+    workflow_failures = NumberAttribute(default=0)  # executions that ended failed; the next lead action resumes
 
     def derive_keys(self) -> None:
         self.pk = f"MTASK#{self.id}"

@@ -9,6 +9,7 @@ answers it. A step whose condition is already met when the workflow reaches it i
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -39,21 +40,37 @@ def seconds_until(day: str) -> int:
 
 
 def start_distribution(change: RecordChange) -> None:
-    """A task published (again) starts its distribution workflow once per publication."""
-    if change.kind != TASK_KIND or change.state != "published" or change.old_state == "published":
+    """A task published (again) starts its distribution workflow once per publication; a lead acting after
+    the workflow failed (its deadlines missed twice) resumes it, once per failure, from where the task stands."""
+    if change.kind != TASK_KIND or change.state == change.old_state:
         return
     image = change.image
+    failures = int(image.get("workflow_failures") or 0)
+    if change.state == "published":
+        transition = f"publish-{int(image['publications'])}"
+    elif failures and change.state in {"received", "in_progress", "submitted"}:
+        transition = f"resume-{failures}"
+    else:
+        return
     workflows.start(
         get_settings().distribution_state_machine_arn,
         kind=TASK_KIND,
         record_id=image["id"],
-        transition=f"publish-{int(image['publications'])}",
+        transition=transition,
         payload={
             "task_id": image["id"],
             "lead_org_id": image["lead_org_id"],
             "timeouts": {"receipt": int(image["receipt_within_seconds"]), "grace": int(image["grace_seconds"])},
         },
     )
+    if transition.startswith("resume"):
+        task = store.get_task(image["id"])
+        if task.workflow_error and int(task.workflow_failures or 0) == failures:
+            task.workflow_error = None
+            with contextlib.suppress(ConflictError):  # changed meanwhile: the error stays until the next change
+                audit.commit(
+                    audit.Change(task, "monitoring.workflow_resumed", detail={"after": failures}), actor=SYSTEM
+                )
 
 
 def stop_cancelled(change: RecordChange) -> None:
@@ -70,16 +87,26 @@ def stop_cancelled(change: RecordChange) -> None:
             cause="the issuing agency cancelled the task",
         )
     for item in store.task_partition(image["id"]):
-        if isinstance(item, store.AssignmentRecord) and item.state not in {"reported", "returned", "cancelled"}:
-            expected = item.state
-            item.state, item.token, item.stage = "cancelled", None, None
-            try:
-                audit.commit(
-                    audit.Change(item, "assignment.cancelled", condition=store.AssignmentRecord.state == expected),
-                    actor=SYSTEM,
-                )
-            except ConflictError:
-                continue  # it moved meanwhile; a re-delivered record looks again
+        if isinstance(item, store.AssignmentRecord):
+            _cancel_assignment(item)
+
+
+def _cancel_assignment(rec: store.AssignmentRecord) -> None:
+    """Close an open assignment; if it moved meanwhile, read it again (a few times, then let the stream retry)."""
+    for _ in range(3):
+        if rec.state in {"reported", "returned", "cancelled"}:
+            return
+        expected = rec.state
+        rec.state, rec.token, rec.stage = "cancelled", None, None
+        try:
+            audit.commit(
+                audit.Change(rec, "assignment.cancelled", condition=store.AssignmentRecord.state == expected),
+                actor=SYSTEM,
+            )
+            return
+        except ConflictError:
+            rec = store.get_assignment(rec.task_id, rec.role, rec.org_id)
+    raise ConflictError("the assignment kept changing while the task was cancelled")
 
 
 def count_progress(change: RecordChange) -> None:
@@ -127,7 +154,7 @@ def create_assignment(event: dict[str, Any]) -> dict[str, Any]:
             lead_org_id=task.lead_org_id,
             parties={task.issuer_org_id, task.lead_org_id, org_id},
             region=task.region,
-            state="assigned",
+            state=_initial_state(task, role),
             quotas=quotas,
             allocated=sum(int(q["samples"]) for q in quotas),
             deadline=deadline,
@@ -140,6 +167,15 @@ def create_assignment(event: dict[str, Any]) -> dict[str, Any]:
         except ConflictError:
             rec = store.get_assignment(task.id, role, org_id)  # a retried task created it already
     return {"id": rec.id, "report_seconds": seconds_until(rec.deadline)}
+
+
+def _initial_state(task: store.MonitoringTaskRecord, role: str) -> str:
+    """A lead that received the task before the workflow got here starts out received (or reported)."""
+    if role == LEAD and task.state in {"submitted", "completed"}:
+        return "reported"
+    if role == LEAD and task.state in {"received", "in_progress"}:
+        return "received"
+    return "assigned"
 
 
 def _stage_output(task: store.MonitoringTaskRecord, rec: store.AssignmentRecord, stage: str) -> dict[str, Any] | None:
@@ -226,6 +262,8 @@ def record_failure(record: dict[str, Any], error: dict[str, Any]) -> None:
     reason = f"{record.get('stage', 'workflow')}: {str(error.get('Error') or error)[:300]}"
     task = store.get_task(task_id)
     task.workflow_error = reason
+    if role == LEAD:  # the execution ends failed; the lead's next action resumes it
+        task.workflow_failures = int(task.workflow_failures or 0) + 1
     changes = [audit.Change(task, "monitoring.workflow_failed", detail={"error": reason, "unit": org_id or None})]
     if org_id:
         try:

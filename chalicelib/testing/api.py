@@ -27,7 +27,7 @@ from .models import (
 
 bp = Blueprint(__name__)
 api = Api(bp, "testing", jwt_authorizer)
-machines = Api(bp, "testing", instrument_authorizer)
+machines = Api(bp, "testing", instrument_authorizer, scheme="instrument")
 LAB_STAFF = {Role.LAB_MANAGER, Role.LAB_ANALYST}
 KEY_KEEPERS = {Role.LAB_MANAGER, Role.ADMIN}
 

@@ -257,6 +257,8 @@ class ResultView(View):
     entered_at: str
     source: str
     raw_sha256: str | None = None
+    replaces: str | None = Field(default=None, description="the value this result corrected")
+    correction_reason: str | None = None
 
 
 class CustodyView(View):

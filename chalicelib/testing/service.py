@@ -622,8 +622,34 @@ def apply_results(sample: store.SampleRecord, entries: Iterable[ResultEntry], so
 
 
 def _changes(planned: Planned, before: tuple[str, str]) -> list[audit.Change]:
+    """The sample's change and, when its verdict turns, its failure event opened, reopened or withdrawn."""
     sample = planned.sample
     _, verdict = before
+    failed_now, failed_before = sample.verdict == "unqualified", verdict == "unqualified"
+    failure: store.FailureRecord | None = None
+    if failed_now and not failed_before:
+        sample.failures = int(sample.failures or 0) + 1
+        if sample.failures == 1:
+            failure = store.FailureRecord(
+                id=sample.id,
+                sample_id=sample.id,
+                task_kind=sample.task_kind,
+                task_id=sample.task_id,
+                unit_org_id=sample.unit_org_id,
+                parties=set(sample.parties or ()),
+                region=sample.region,
+                product_code=sample.product_code,
+                product_name=sample.product_name,
+                subject_id=sample.subject_id,
+                place_region=(sample.place or {}).get("region"),
+            )
+        else:
+            failure = store.get_failure(sample.id)
+        failure.state = "open"
+        failure.items = [sample.results[a] for a in sample.unqualified_items]
+    elif failed_before and not failed_now:
+        failure = store.get_failure(sample.id)
+        failure.state = "withdrawn"
     changes = [
         audit.Change(
             sample,
@@ -632,28 +658,14 @@ def _changes(planned: Planned, before: tuple[str, str]) -> list[audit.Change]:
             condition=store.SampleRecord.version == int(sample.version or 0),
         )
     ]
-    if sample.verdict == "unqualified" and verdict != "unqualified":
-        failure = store.FailureRecord(
-            id=sample.id,
-            sample_id=sample.id,
-            task_kind=sample.task_kind,
-            task_id=sample.task_id,
-            unit_org_id=sample.unit_org_id,
-            parties=set(sample.parties or ()),
-            region=sample.region,
-            state="open",
-            product_code=sample.product_code,
-            product_name=sample.product_name,
-            subject_id=sample.subject_id,
-            place_region=(sample.place or {}).get("region"),
-            items=[sample.results[a] for a in sample.unqualified_items],
-        )
+    if failure is not None:
+        first = failure.version is None
         changes.append(
             audit.Change(
                 failure,
-                "sample.failed",
-                detail={"items": sample.unqualified_items},
-                condition=store.FailureRecord.pk.does_not_exist(),
+                "sample.failed" if failure.state == "open" else "sample.failure_withdrawn",
+                detail={"items": sample.unqualified_items, "failures": int(sample.failures or 0)},
+                condition=store.FailureRecord.pk.does_not_exist() if first else None,
             )
         )
     return changes
@@ -729,20 +741,23 @@ def summarize(done: Sequence[Planned]) -> EnterResultsView:
 # --- milestones, for the progress view --------------------------------------------------------------
 
 
-def milestones(change_new: dict[str, Any] | None, change_old: dict[str, Any] | None) -> list[str]:
-    """Which milestones a sample's change reached for the first time."""
+def milestones(change_new: dict[str, Any] | None, change_old: dict[str, Any] | None) -> list[store.Milestone]:
+    """What a sample's change adds to its unit's counters: each milestone once, a failure undone by a correction."""
     if not change_new:
         return []
     old = change_old or {}
     reached = []
     if not change_old:
-        reached.append("sampled")
+        reached.append(store.Milestone("sampled", "sampled"))
     if change_new.get("state") in {"received", "tested"} and old.get("state") in {None, "sampled"}:
-        reached.append("received")
+        reached.append(store.Milestone("received", "received"))
     if change_new.get("verdict") not in {None, "pending"} and old.get("verdict") in {None, "pending"}:
-        reached.append("tested")
+        reached.append(store.Milestone("tested", "tested"))
+    failures = int(change_new.get("failures") or 0)
     if change_new.get("verdict") == "unqualified" and old.get("verdict") != "unqualified":
-        reached.append("unqualified")
+        reached.append(store.Milestone(f"unqualified#{failures}", "unqualified"))
+    elif old.get("verdict") == "unqualified" and change_new.get("verdict") != "unqualified":
+        reached.append(store.Milestone(f"cleared#{failures}", "unqualified", -1))
     return reached
 
 

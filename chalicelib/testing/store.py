@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -106,6 +107,7 @@ class SampleRecord(Entity, discriminator="Sample"):
     results = JSONAttribute(default=dict)
     verdict = UnicodeAttribute(default="pending")
     unqualified_items = JSONAttribute(default=list)
+    failures = NumberAttribute(default=0)  # how many times the sample became unqualified (corrections can undo it)
 
     def derive_keys(self) -> None:
         self.pk = f"SAMPLE#{self.id}"
@@ -218,6 +220,10 @@ def failures_of(task_id: str, *, limit: int, cursor: str | None) -> tuple[list[F
     )
 
 
+def get_failure(sample_id: str) -> FailureRecord:
+    return fetch(FailureRecord, f"FAIL#{sample_id}", "FAIL", what="failure")
+
+
 def get_import(import_id: str) -> ImportRecord:
     return fetch(ImportRecord, f"IMPORT#{import_id}", "IMPORT", what="result import")
 
@@ -233,32 +239,42 @@ def progress_of(task_id: str) -> list[ProgressCounter]:
         raise ServiceUnavailable("the table did not answer") from exc
 
 
-def count_once(task_id: str, org_id: str, sample_id: str, milestones: Sequence[str]) -> bool:
-    """Add one to each milestone's counter, unless this sample's milestones were counted already.
+@dataclass(frozen=True)
+class Milestone:
+    """One change to a unit's counters: `mark` names it once per sample, so a re-delivery adds nothing."""
 
-    The marks and the increment are one transaction, so at-least-once delivery counts exactly once.
+    mark: str
+    counter: str
+    delta: int = 1
+
+
+def count_once(task_id: str, org_id: str, sample_id: str, milestones: Sequence[Milestone]) -> bool:
+    """Apply the milestones to the unit's counters, unless this sample's marks were counted already.
+
+    The marks and the update are one transaction, so at-least-once delivery counts exactly once.
     """
     table = Entity.Meta.table_name
     marks = [
         {
             "Put": {
                 "TableName": table,
-                "Item": {"pk": {"S": f"COUNTED#{sample_id}"}, "sk": {"S": m}, "kind": {"S": "Counted"}},
+                "Item": {"pk": {"S": f"COUNTED#{sample_id}"}, "sk": {"S": m.mark}, "kind": {"S": "Counted"}},
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
         for m in milestones
     ]
-    names = {f"#m{i}": m for i, m in enumerate(milestones)}
+    names = {f"#m{i}": m.counter for i, m in enumerate(milestones)}
+    values = {f":d{i}": {"N": str(m.delta)} for i, m in enumerate(milestones)}
     update = {
         "Update": {
             "TableName": table,
             "Key": {"pk": {"S": f"MTASK#{task_id}"}, "sk": {"S": f"PROGRESS#{org_id}"}},
             "UpdateExpression": "SET #kind = :kind, #task = :task, #org = :org ADD "
-            + ", ".join(f"{n} :one" for n in names),
+            + ", ".join(f"#m{i} :d{i}" for i in range(len(milestones))),
             "ExpressionAttributeNames": {**names, "#kind": "kind", "#task": "task_id", "#org": "org_id"},
             "ExpressionAttributeValues": {
-                ":one": {"N": "1"},
+                **values,
                 ":kind": {"S": "Progress"},
                 ":task": {"S": task_id},
                 ":org": {"S": org_id},

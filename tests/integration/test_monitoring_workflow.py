@@ -23,10 +23,11 @@ from tests.support.monitoring import (
 from tests.support.world import World
 
 
-def status(task_id: str, publication: int = 1) -> str:
+def status(task_id: str, publication: int | str = 1) -> str:
     arn = os.environ["DISTRIBUTION_STATE_MACHINE_ARN"]
     head, _, machine = arn.rpartition(":stateMachine:")
-    execution = f"{head}:execution:{machine}:MonitoringTask-{task_id}-publish-{publication}"
+    transition = publication if isinstance(publication, str) else f"publish-{publication}"
+    execution = f"{head}:execution:{machine}:MonitoringTask-{task_id}-{transition}"
     return str(boto3.client("stepfunctions").describe_execution(executionArn=execution)["status"])
 
 
@@ -99,6 +100,10 @@ def test_a_lead_that_ignores_the_reminder_too_leaves_a_visible_failure(api, worl
     shown = api.get(f"/monitoring-tasks/{tid}", token=world.token("sd-head")).body
     assert shown["workflow_error"].startswith("lead: States.Timeout")
     assert lead(world, tid).workflow_error
+    # A late receipt resumes the workflow from where the task stands, and the error is cleared
+    act(api, world, "sd-lab-manager", f"/monitoring-tasks/{tid}/receive", {"version": version(tid)})
+    assert events.wait_for(lambda: status(tid, "resume-1") == "RUNNING" and lead(world, tid).stage == "distribution")
+    assert events.wait_for(lambda: task(tid).workflow_error is None)
 
 
 def test_a_returned_task_is_edited_and_published_again(api, world: World, events):

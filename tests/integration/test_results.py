@@ -243,3 +243,40 @@ def test_a_model_cannot_silently_take_a_superseded_limit(api, world: World):
     limit = reply.body["model"]["items"][0]["limit"]
     assert (limit["value"], limit["standard"]) == ("5", "GB 2763.1-2022")
     assert limit["library_id"] == "010408:procymidone:2023-05-11:GB 2763.1-2022"
+
+
+def test_a_failure_corrected_away_and_back_is_withdrawn_then_reopened(api, world: World, events):
+    walk = Walk(api, world).unit_receive()
+    sid = walk.received_sample()
+    row = {"sample_id": sid, "analyte": "procymidone", "unit": "mg/kg"}
+    assert (
+        enter(
+            api,
+            world,
+            [
+                {**row, "value": "0.5"},
+                {"sample_id": sid, "analyte": "chlorpyrifos", "detected": False, "unit": "mg/kg"},
+            ],
+        ).status
+        == 200
+    )
+    assert samples.get_failure(sid).state == "open"
+    # A correction clears it: the failure event is withdrawn, and the unit's failure count goes back down
+    fixed = enter(api, world, [{**row, "value": "0.1", "correction_reason": "称样量录入错误"}])
+    assert fixed.status == 200 and samples.get_failure(sid).state == "withdrawn"
+    events.settle()
+    units = api.get(f"/monitoring-tasks/{walk.id}/progress", token=world.token("sd-head")).body["units"]
+    assert next(u for u in units if u["role"] == "unit")["unqualified"] == 0
+    # Corrected back again: the same failure event reopens (no conflict), counted once more
+    again = enter(api, world, [{**row, "value": "0.6", "correction_reason": "复核确认"}])
+    assert again.status == 200, again.body
+    assert samples.get_failure(sid).state == "open" and samples.get_sample(sid).failures == 2
+    events.settle()
+    units = api.get(f"/monitoring-tasks/{walk.id}/progress", token=world.token("sd-head")).body["units"]
+    assert next(u for u in units if u["role"] == "unit")["unqualified"] == 1
+    shown = next(
+        r
+        for r in api.get(f"/samples/{sid}", token=world.token("jn-lab-analyst")).body["results"]
+        if r["analyte"] == "procymidone"
+    )
+    assert shown["replaces"] == "0.1" and shown["correction_reason"] == "复核确认"
