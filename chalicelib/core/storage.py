@@ -127,3 +127,13 @@ def upload_file(path: str, key: str, content_type: str) -> None:
         _s3().upload_file(path, get_settings().bucket_name, key, ExtraArgs={"ContentType": content_type})
     except (BotoCoreError, ClientError) as exc:
         raise ServiceUnavailable("S3 did not accept the file") from exc
+
+
+def get(key: str) -> bytes:
+    """A small file the platform stored itself (a draw's frozen lists), whole."""
+    try:
+        return bytes(_s3().get_object(Bucket=get_settings().bucket_name, Key=key)["Body"].read())
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in {"NoSuchKey", "404"}:
+            raise NotFoundError("the stored file is gone") from exc
+        raise ServiceUnavailable("S3 did not answer") from exc

@@ -5,15 +5,19 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.core.access import ALL_ROLES, Role
-from chalicelib.core.api import Api, Budget, RequestContext
+from chalicelib.core.api import PUBLIC, Api, Budget, RequestContext
 from chalicelib.core.models import ReasonRequest, VersionedRequest
 from chalicelib.orgs.authorizer import jwt_authorizer
 
-from . import service
+from . import draws, service
 from .models import (
     AssignRequest,
     ConflictRequest,
     CreateSpotCheckRequest,
+    DrawRequest,
+    DrawView,
+    RecusalRequest,
+    ReplayView,
     SplitRequest,
     SpotCheckListQuery,
     SpotCheckPage,
@@ -24,6 +28,7 @@ bp = Blueprint(__name__)
 api = Api(bp, "spotchecks", jwt_authorizer)
 PLANNERS = {Role.HEAD, Role.SUPERVISOR}
 TASK = "/spot-checks/{task_id}"
+DRAW = "/draws/{draw_id}"
 
 
 @api.route(
@@ -155,3 +160,90 @@ def assign(ctx: RequestContext, task_id: str) -> SpotCheckView:
 )
 def conflict(ctx: RequestContext, task_id: str) -> SpotCheckView:
     return service.declare_conflict(ctx.user, task_id, ctx.body)
+
+
+@api.route(
+    TASK + "/draw",
+    "POST",
+    roles=PLANNERS,
+    summary="Freeze the candidates and commit to a seed (双随机): its hash is shown before anything is drawn",
+    body=DrawRequest,
+    response=DrawView,
+    status=201,
+    budget=Budget(reads=20, writes=2),
+)
+def commit_draw(ctx: RequestContext, task_id: str) -> DrawView:
+    return draws.commit(ctx.user, task_id, ctx.body)
+
+
+@api.route(
+    DRAW,
+    "GET",
+    roles=ALL_ROLES,
+    summary="A draw: commitment, lists' hashes, and once made, seed and result",
+    response=DrawView,
+    budget=Budget(reads=1, writes=0),
+)
+def get_draw(ctx: RequestContext, draw_id: str) -> DrawView:
+    return draws.get(ctx.user, draw_id)
+
+
+@api.route(
+    DRAW + "/perform",
+    "POST",
+    roles=PLANNERS,
+    summary="Make the draw: the seed is revealed with the result (never redone)",
+    response=DrawView,
+    budget=Budget(reads=4, writes=1),
+)
+def perform_draw(ctx: RequestContext, draw_id: str) -> DrawView:
+    return draws.perform(ctx.user, draw_id)
+
+
+@api.route(
+    DRAW + "/recusals",
+    "POST",
+    roles=PLANNERS | {Role.SAMPLER},
+    summary="A drawn sampler recuses (回避): the next sampler in the draw's order takes the slot, logged",
+    body=RecusalRequest,
+    response=DrawView,
+    budget=Budget(reads=2, writes=1),
+)
+def recuse(ctx: RequestContext, draw_id: str) -> DrawView:
+    return draws.recuse(ctx.user, draw_id, ctx.body)
+
+
+@api.route(
+    DRAW + "/publish",
+    "POST",
+    roles=PLANNERS,
+    summary="Publish the draw and its result (一公开)",
+    response=DrawView,
+    budget=Budget(reads=2, writes=1),
+)
+def publish_draw(ctx: RequestContext, draw_id: str) -> DrawView:
+    return draws.publish(ctx.user, draw_id)
+
+
+@api.route(
+    DRAW + "/replay",
+    "GET",
+    roles=ALL_ROLES,
+    summary="Replay the draw from its seed and frozen lists, and compare",
+    response=ReplayView,
+    budget=Budget(reads=2, writes=0),
+)
+def replay(ctx: RequestContext, draw_id: str) -> ReplayView:
+    return draws.replay(ctx.user, draw_id)
+
+
+@api.route(
+    "/public/draws/{draw_id}",
+    "GET",
+    roles=PUBLIC,
+    summary="Anyone: a published draw replayed from its seed and frozen lists (一公开)",
+    response=ReplayView,
+    budget=Budget(reads=2, writes=0),
+)
+def public_draw(ctx: RequestContext, draw_id: str) -> ReplayView:
+    return draws.public_replay(draw_id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from chalicelib.core.models import (
     IsoDay,
@@ -117,3 +117,57 @@ class ConflictRequest(Strict):
 
     subject_id: Ulid | None = None
     reason: Note
+
+
+class DrawRequest(Strict):
+    """双随机抽取: how many samplers (in pairs) and subjects to draw; key supervision objects come on top."""
+
+    samplers: int = Field(ge=2, le=200, strict=True, description="an even number: samplers work in pairs")
+    subjects: int | None = Field(default=None, ge=0, le=100000, strict=True, description="default: the task's units")
+
+    @model_validator(mode="after")
+    def _pairs(self) -> DrawRequest:
+        if self.samplers % 2:
+            raise ValueError("samplers work in pairs: ask for an even number")
+        return self
+
+
+class RecusalRequest(Strict):
+    sampler_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    reason: Name
+
+
+class DrawView(View):
+    """Double-random draw (双随机抽取): the commitment first; the seed and result once it is made."""
+
+    id: str
+    task_id: str
+    org_id: str
+    state: Literal["committed", "performed"]
+    algorithm: str
+    commitment: str = Field(description="SHA-256 of the seed, shown before the draw")
+    seed: str | None = Field(description="revealed with the result")
+    subjects_hash: str
+    samplers_hash: str
+    key_objects_hash: str
+    subject_count: int
+    sampler_count: int
+    candidates: dict[str, Any]
+    input_sha256: str
+    recusals: list[dict[str, Any]]
+    result: dict[str, Any] | None
+    published: bool
+    created_at: str
+    version: int
+
+
+class ReplayView(View):
+    """Anyone's check of a draw: the seed against its commitment, the lists against their hashes, the result."""
+
+    draw_id: str
+    algorithm: str
+    seed: str
+    matches: bool
+    checks: dict[str, bool]
+    result: dict[str, Any]
+    input_url: str = Field(description="the frozen candidate lists and counts (JSON), to replay it yourself")

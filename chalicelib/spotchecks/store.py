@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
 
 from chalicelib.core.db import Entity, fetch, query_all, query_page
 
@@ -89,3 +96,61 @@ def conflicts_of(task_id: str) -> list[ConflictRecord]:
     return list(
         query_all(ConflictRecord, f"SPOT#{task_id}", range_key_condition=ConflictRecord.sk.startswith("CONFLICT#"))
     )
+
+
+class DrawRecord(Entity, discriminator="Draw"):
+    """A double-random draw (双随机抽取) of one task: committed, then performed; never redone silently."""
+
+    id = UnicodeAttribute()
+    task_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    parties = UnicodeSetAttribute()
+    state = UnicodeAttribute()
+    algorithm = UnicodeAttribute()
+    commitment = UnicodeAttribute()
+    seed = UnicodeAttribute(null=True)  # revealed once performed; until then only in the DrawSeed item
+    subjects_hash = UnicodeAttribute()
+    samplers_hash = UnicodeAttribute()
+    key_objects_hash = UnicodeAttribute()
+    subject_count = NumberAttribute()
+    sampler_count = NumberAttribute()
+    candidates = JSONAttribute()  # sizes of the frozen lists
+    input_key = UnicodeAttribute()
+    input_sha256 = UnicodeAttribute()
+    recusals = JSONAttribute(default=list)
+    result = JSONAttribute(null=True)
+    published = BooleanAttribute(default=False)
+    committed_by = UnicodeAttribute()
+    performed_by = UnicodeAttribute(null=True)
+
+    def derive_keys(self) -> None:
+        self.pk = f"DRAW#{self.id}"
+        self.sk = "DRAW"
+
+
+class DrawSeed(Entity, discriminator="DrawSeed"):
+    """The seed of a committed draw, kept apart from the draw (never in its stream images) until revealed."""
+
+    draw_id = UnicodeAttribute()
+    seed = UnicodeAttribute()
+
+    def derive_keys(self) -> None:
+        self.pk = f"DRAWSEED#{self.draw_id}"
+        self.sk = "SEED"
+
+
+class DrawClaim(Entity, discriminator="DrawClaim"):
+    """One draw per task: claimed in the committing transaction, so a second draw is a 409."""
+
+    draw_id = UnicodeAttribute()
+
+    def derive_keys(self) -> None:
+        pass  # set by the caller
+
+
+def get_draw(draw_id: str) -> DrawRecord:
+    return fetch(DrawRecord, f"DRAW#{draw_id}", "DRAW", what="draw")
+
+
+def get_seed(draw_id: str) -> DrawSeed:
+    return fetch(DrawSeed, f"DRAWSEED#{draw_id}", "SEED", what="draw seed")

@@ -348,11 +348,27 @@ CASES: dict[tuple[str, str], Case] = {
         f"/spot-checks/{SpotWalk(s.api, s.world, 'lc', ('370112',)).doing('lc-head').id}/conflicts",
         {"reason": "近亲属在受检合作社任职"},
     ),
+    ("POST", "/spot-checks/{task_id}/draw"): lambda s: (
+        f"/spot-checks/{SpotWalk(s.api, s.world, 'lc', ('370112',)).doing('lc-head').id}/draw",
+        {"samplers": 2},
+    ),
+    ("GET", "/draws/{draw_id}"): lambda s: (f"/draws/{_county_walk(s).committed()['id']}", None),
+    ("POST", "/draws/{draw_id}/perform"): lambda s: (f"/draws/{_county_walk(s).committed()['id']}/perform", None),
+    ("POST", "/draws/{draw_id}/recusals"): lambda s: (
+        f"/draws/{(d := _county_walk(s).performed())['id']}/recusals",
+        {"sampler_id": d["result"]["samplers"][0], "reason": "回避"},
+    ),
+    ("POST", "/draws/{draw_id}/publish"): lambda s: (f"/draws/{_county_walk(s).performed()['id']}/publish", None),
+    ("GET", "/draws/{draw_id}/replay"): lambda s: (f"/draws/{_county_walk(s).performed()['id']}/replay", None),
     ("POST", "/instrument/results"): lambda s: (
         "/instrument/results",
         _instrument_batch(s.walk().unit_receive().received_sample()),
     ),
 }
+
+
+def _county_walk(s: Scene) -> SpotWalk:
+    return SpotWalk(s.api, s.world, "lc", ("370112",))
 
 
 def _unit_pdf(walk: Walk) -> str:
@@ -407,6 +423,10 @@ HAPPY_USER = {
     ("POST", "/spot-checks/{task_id}/split"): "jn-head",
     ("POST", "/spot-checks/{task_id}/assign"): "jn-head",
     ("POST", "/spot-checks/{task_id}/conflicts"): "lc-supervisor",
+    ("POST", "/spot-checks/{task_id}/draw"): "lc-head",
+    ("POST", "/draws/{draw_id}/perform"): "lc-head",
+    ("POST", "/draws/{draw_id}/recusals"): "lc-head",
+    ("POST", "/draws/{draw_id}/publish"): "lc-head",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {

@@ -18,7 +18,7 @@ def test_admin_creates_a_user_who_can_then_sign_in(api, world: World):
         f"/agencies/{lc}/users",
         token=world.token("lc-admin"),
         body={
-            "username": "lc-sampler-2",
+            "username": "lc-new-sampler",
             "name": "王采样",
             "roles": ["sampler"],
             "phone": "+8613800000000",
@@ -26,7 +26,7 @@ def test_admin_creates_a_user_who_can_then_sign_in(api, world: World):
         },
     )
     assert made.status == 201, made.body
-    me = api.get("/me", token=world.identity.token("lc-sampler-2"))
+    me = api.get("/me", token=world.identity.token("lc-new-sampler"))
     assert me.status == 200 and me.body["user"]["roles"] == ["sampler"]
     assert me.body["user"]["id"] == made.body["id"]
 

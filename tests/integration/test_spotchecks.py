@@ -92,3 +92,86 @@ def test_a_task_cascades_from_province_to_city_to_county(api, world: World):
     )
     received = api.get("/spot-checks?box=received", token=world.token("lx-head")).body["items"]
     assert [t["id"] for t in received] == [lx_task]
+
+
+def approved_subjects(api, world: World, n: int) -> list[str]:
+    from tests.support.subjects import registration
+
+    ids = []
+    for _ in range(n):
+        made = api.post("/subjects", token=world.token("lc-supervisor"), body=registration())
+        assert made.status == 201, made.body
+        api.post(f"/subjects/{made.body['id']}/review", token=world.token("lc-head"), body={"decision": "approve"})
+        ids.append(made.body["id"])
+    return ids
+
+
+def test_the_county_draws_verifiably_and_anyone_can_replay_it(api, world: World):
+    import hashlib
+    import json
+
+    import requests
+
+    from chalicelib.spotchecks import draw
+    from tests.support.spotchecks import SpotWalk
+
+    walk = SpotWalk(api, world, "lc", ("370112",)).doing("lc-head")
+    subjects = approved_subjects(api, world, 4)
+    act(api, world, "lc-head", f"/subjects/{subjects[0]}/key-object", {"key_object": True, "reason": "上年抽检不合格"})
+    # A sampler with a conflict of interest declares it before the draw
+    act(api, world, "lc-sampler-4", f"/spot-checks/{walk.id}/conflicts", {"reason": "近亲属在受检单位任职"}, status=201)
+
+    # SC-2: the county freezes the candidates and commits to a seed: its hash is shown, the seed is not
+    committed = act(api, world, "lc-head", f"/spot-checks/{walk.id}/draw", {"samplers": 2, "subjects": 2}, status=201)
+    assert committed["state"] == "committed" and committed["seed"] is None and committed["result"] is None
+    assert len(committed["commitment"]) == 64
+    # Expired certificates and the declared conflict are left out; the key object comes in directly
+    cands = committed["candidates"]
+    assert cands["samplers"] >= 3 and cands["key_objects"] >= 1
+    assert (
+        cands["samplers_left_out"]["expired_certificate"] >= 1
+        and cands["samplers_left_out"]["conflict_of_interest"] == 1
+    )
+    # A draw is never redone silently
+    assert api.post(f"/spot-checks/{walk.id}/draw", token=world.token("lc-head"), body={"samplers": 2}).status == 409
+    did = committed["id"]
+    # Only the chain of the task sees the draw
+    assert api.get(f"/draws/{did}", token=world.token("sd-head")).status == 200
+    assert api.get(f"/draws/{did}", token=world.token("lx-head")).status == 404
+    assert api.get(f"/draws/{did}", token=world.token("js-head")).status == 404
+    assert api.get(f"/public/draws/{did}").status == 404  # not published yet
+
+    # The draw: the seed is revealed with the result, and it hashes to the commitment shown before
+    made = act(api, world, "lc-head", f"/draws/{did}/perform")
+    assert hashlib.sha256(bytes.fromhex(made["seed"])).hexdigest() == committed["commitment"]
+    drawn = made["result"]["subjects"]
+    assert drawn[0] == {"subject_id": subjects[0], "key_object": True, "team": 1}
+    assert len(drawn) == 3 and len(made["result"]["samplers"]) == 2
+    assert world.users["lc-sampler-4"].id not in made["result"]["samplers"]
+    assert world.users["lc-sampler-3"].id not in made["result"]["samplers"]
+    assert api.post(f"/draws/{did}/perform", token=world.token("lc-head")).status == 409
+
+    # A drawn sampler recuses: the next one in the draw's order takes the slot, logged
+    leaving = made["result"]["samplers"][0]
+    username = next(u for u, rec in world.users.items() if rec.id == leaving)
+    after = act(
+        api, world, username, f"/draws/{did}/recusals", {"sampler_id": leaving, "reason": "与受检单位负责人系亲属"}
+    )
+    assert leaving not in after["result"]["samplers"] and after["result"]["replacements"][0]["sampler_id"] == leaving
+    assert after["recusals"][0]["reason"] == "与受检单位负责人系亲属"
+
+    # Anyone replays it: the endpoint does, and so can a verifier with the published lists and the algorithm
+    replay = api.get(f"/draws/{did}/replay", token=world.token("sd-head")).body
+    assert replay["matches"] and all(replay["checks"].values())
+    frozen = json.loads(requests.get(replay["input_url"], timeout=10).content)
+    inputs = draw.DrawInput(
+        **{**frozen, "recusals": tuple(draw.Recusal(leaving, "与受检单位负责人系亲属") for _ in [0])}
+    )
+    mine = draw.perform(replay["seed"], inputs)
+    assert [s.subject_id for s in mine.subjects] == [s["subject_id"] for s in replay["result"]["subjects"]]
+    assert list(mine.samplers) == replay["result"]["samplers"]
+
+    # 一公开: published, the draw answers the public
+    act(api, world, "lc-head", f"/draws/{did}/publish")
+    public = api.get(f"/public/draws/{did}")
+    assert public.status == 200 and public.body["matches"]

@@ -49,3 +49,12 @@ class SpotWalk:
         body = {"version": self.version(), "plan": "双随机抽取", "lab_org_id": self.world.agencies[lab].id}
         act(self.api, self.world, head, f"/spot-checks/{self.id}/assign", body)
         return self
+
+    def committed(self, head: str = "lc-head") -> dict[str, Any]:
+        """A doing county task's draw, committed (Licheng has the samplers and approved subjects for it)."""
+        self.doing(head)
+        return dict(act(self.api, self.world, head, f"/spot-checks/{self.id}/draw", {"samplers": 2}, status=201))
+
+    def performed(self, head: str = "lc-head") -> dict[str, Any]:
+        made = self.committed(head)
+        return dict(act(self.api, self.world, head, f"/draws/{made['id']}/perform"))

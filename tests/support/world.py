@@ -172,6 +172,35 @@ def build_world(identity: Identity) -> World:
     world.user("jn-admin", "lc", "lc-admin", ["admin"])
     world.user("lc-admin", "lc", "lc-head", ["head"])
     world.user("lc-admin", "lc", "lc-supervisor", ["supervisor", "sampler"], certificate=CERT)
+    # More of Licheng's samplers for the double-random draw: valid, expired, and two more valid ones.
+    world.user(
+        "lc-admin",
+        "lc",
+        "lc-sampler-2",
+        ["sampler"],
+        certificate=Certificate(number="鲁农执-0002", valid_until="2030-12-31"),
+    )
+    world.user(
+        "lc-admin",
+        "lc",
+        "lc-sampler-3",
+        ["sampler"],
+        certificate=Certificate(number="鲁农执-0003", valid_until="2024-12-31"),
+    )
+    world.user(
+        "lc-admin",
+        "lc",
+        "lc-sampler-4",
+        ["sampler"],
+        certificate=Certificate(number="鲁农执-0004", valid_until="2030-12-31"),
+    )
+    world.user(
+        "lc-admin",
+        "lc",
+        "lc-sampler-5",
+        ["sampler"],
+        certificate=Certificate(number="鲁农执-0005", valid_until="2030-12-31"),
+    )
     world.agency("jn-admin", "lc-enf", "历城区农业综合行政执法大队", "enforcement", "370112", parent="lc")
     world.user("jn-admin", "lc-enf", "lc-enf-admin", ["admin"])
     world.user("lc-enf-admin", "lc-enf", "lc-officer", ["enforcement_officer"], certificate=CERT)
