@@ -161,7 +161,7 @@ def drain_timed(poller: StreamPoller) -> Drained:
             if data.get("SequenceNumber") not in seen:
                 seen.add(data.get("SequenceNumber"))
                 image = data.get("NewImage") or data.get("OldImage") or {}
-                kinds[image.get("kind", {}).get("S", "?")] += 1
+                kinds[image.get("kind", {}).get("S", "no kind")] += 1
         begin = time.perf_counter()
         try:
             return handler(event, context)
