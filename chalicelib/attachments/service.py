@@ -15,6 +15,7 @@ from chalicelib.core.errors import ForbiddenError, NotFoundError, PayloadTooLarg
 from chalicelib.core.ids import new_id
 from chalicelib.dispatch import service as dispatch
 from chalicelib.monitoring import service as monitoring
+from chalicelib.spotchecks import service as spotchecks
 from chalicelib.subjects import service as subjects
 from chalicelib.testing import service as testing
 
@@ -33,6 +34,7 @@ OWNERS: dict[str, Callable[[Principal, str], Entity]] = {
     "monitoring_task": monitoring.readable,
     "assignment": monitoring.readable_assignment,
     "sample": testing.visible_sample,
+    "spotcheck": spotchecks.visible,
 }
 
 MAGIC: dict[str, Callable[[bytes], bool]] = {

@@ -502,7 +502,12 @@ def submit_overall_report(user: Principal, task_id: str, req: ReportRequest) -> 
     return task_view(rec)
 
 
-def _attached_report(user: Principal, owner_kind: str, owner_id: str, attachment_id: str) -> None:
+def check_report_attachment(owner_kind: str, owner_id: str, attachment_id: str) -> None:
+    """A report named by a submission must be a PDF attached to that record, finished uploading."""
+    _attached_report(None, owner_kind, owner_id, attachment_id)
+
+
+def _attached_report(user: Principal | None, owner_kind: str, owner_id: str, attachment_id: str) -> None:
     from chalicelib.attachments import store as attachments
 
     try:

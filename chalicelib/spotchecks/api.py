@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint
 
 from chalicelib.core.access import ALL_ROLES, Role
-from chalicelib.core.api import PUBLIC, Api, Budget, RequestContext
-from chalicelib.core.models import ReasonRequest, VersionedRequest
+from chalicelib.core.api import PUBLIC, Api, Budget, RequestContext, Status
+from chalicelib.core.models import PageQuery, ReasonRequest, VersionedRequest
 from chalicelib.orgs.authorizer import jwt_authorizer
+from chalicelib.testing.models import ConfigureModelRequest, CreateSampleRequest, SamplePage, SampleView
 
 from . import draws, service
 from .models import (
@@ -22,6 +25,7 @@ from .models import (
     SpotCheckListQuery,
     SpotCheckPage,
     SpotCheckView,
+    SpotReportRequest,
 )
 
 bp = Blueprint(__name__)
@@ -247,3 +251,57 @@ def replay(ctx: RequestContext, draw_id: str) -> ReplayView:
 )
 def public_draw(ctx: RequestContext, draw_id: str) -> ReplayView:
     return draws.public_replay(draw_id)
+
+
+@api.route(
+    TASK + "/model",
+    "PUT",
+    roles={Role.LAB_MANAGER},
+    summary="The testing agency configures the testing model (检测模型, as for monitoring)",
+    body=ConfigureModelRequest,
+    response=SpotCheckView,
+    budget=Budget(reads=22, writes=1),
+)
+def configure(ctx: RequestContext, task_id: str) -> SpotCheckView:
+    return service.configure_model(ctx.user, task_id, ctx.body)
+
+
+@api.route(
+    TASK + "/samples",
+    "POST",
+    roles={Role.SAMPLER},
+    summary="A drawn sampler samples a drawn subject (抽样), scanned or by hand; a resend is a no-op",
+    body=CreateSampleRequest,
+    response=SampleView,
+    status=201,
+    budget=Budget(reads=5, writes=1),
+)
+def take_sample(ctx: RequestContext, task_id: str) -> Any:
+    view, created = service.take_sample(ctx.user, task_id, ctx.body)
+    return view if created else Status(view, 200)
+
+
+@api.route(
+    TASK + "/samples",
+    "GET",
+    roles=ALL_ROLES,
+    summary="The task's samples",
+    query=PageQuery,
+    response=SamplePage,
+    budget=Budget(reads=2, writes=0),
+)
+def samples(ctx: RequestContext, task_id: str) -> SamplePage:
+    return service.samples_of(ctx.user, task_id, ctx.query.limit, ctx.query.cursor)
+
+
+@api.route(
+    TASK + "/report",
+    "POST",
+    roles={Role.LAB_MANAGER},
+    summary="The lab's summary analysis report (汇总分析报告) to the issuing agency",
+    body=SpotReportRequest,
+    response=SpotCheckView,
+    budget=Budget(reads=2, writes=1),
+)
+def report(ctx: RequestContext, task_id: str) -> SpotCheckView:
+    return service.submit_report(ctx.user, task_id, ctx.body)

@@ -335,3 +335,17 @@ def public_replay(draw_id: str) -> ReplayView:
     if not rec.published:
         raise NotFoundError("draw not found")
     return replay_of(rec)
+
+
+@dataclasses.dataclass(frozen=True)
+class Drawn:
+    samplers: frozenset[str]
+    subjects: frozenset[str]
+
+
+def drawn(draw_id: str) -> Drawn:
+    """Who the draw picked, as it stands after recusals."""
+    rec = store.get_draw(draw_id)
+    if rec.result is None:
+        return Drawn(frozenset(), frozenset())
+    return Drawn(frozenset(rec.result["samplers"]), frozenset(s["subject_id"] for s in rec.result["subjects"]))

@@ -17,7 +17,7 @@ from chalicelib.core.models import (
     Ulid,
     View,
 )
-from chalicelib.testing.models import ProductCode
+from chalicelib.testing.models import ModelView, ProductCode
 
 Urgency = Literal["normal", "urgent", "critical"]
 SpotState = Literal[
@@ -97,6 +97,8 @@ class SpotCheckView(View):
     children: list[dict[str, Any]]
     lab_org_id: str | None
     draw_id: str | None
+    model: ModelView | None = None
+    report_id: str | None = None
     return_reason: str | None
     cancel_reason: str | None
     created_at: str
@@ -171,3 +173,8 @@ class ReplayView(View):
     checks: dict[str, bool]
     result: dict[str, Any]
     input_url: str = Field(description="the frozen candidate lists and counts (JSON), to replay it yourself")
+
+
+class SpotReportRequest(Strict):
+    version: int = Field(ge=0, strict=True)
+    attachment_id: Ulid = Field(description="the summary analysis report (汇总分析报告), a PDF attached to the task")

@@ -18,6 +18,9 @@ from chalicelib.core.ids import new_id
 from chalicelib.core.models import ReasonRequest, VersionedRequest
 from chalicelib.orgs import store as orgs
 from chalicelib.regions.catalog import contains
+from chalicelib.testing import service as testing
+from chalicelib.testing import store as testing_store
+from chalicelib.testing.models import ConfigureModelRequest, CreateSampleRequest, SamplePage, SampleView
 
 from . import store
 from .models import (
@@ -30,6 +33,7 @@ from .models import (
     SpotCheckListQuery,
     SpotCheckPage,
     SpotCheckView,
+    SpotReportRequest,
 )
 
 
@@ -56,6 +60,8 @@ def view(rec: store.SpotCheckRecord) -> SpotCheckView:
         children=rec.children or [],
         lab_org_id=rec.lab_org_id,
         draw_id=rec.draw_id,
+        model=testing.model_view(rec.model),
+        report_id=rec.report_id,
         return_reason=rec.return_reason,
         cancel_reason=rec.cancel_reason,
         created_at=rec.created_at or "",
@@ -308,3 +314,87 @@ def declare_conflict(user: Principal, task_id: str, req: ConflictRequest) -> Spo
         audit.Change(conflict, "spotcheck.conflict_declared", detail={"subject": req.subject_id}), actor=user.user_id
     )
     return view(rec)
+
+
+# --- testing (Art 21-25): the lab's model, sampling by the drawn teams, the summary report ---------------------
+
+
+def _lab_of(user: Principal, task_id: str) -> store.SpotCheckRecord:
+    rec = visible(user, task_id)
+    if rec.lab_org_id != user.org_id:
+        raise ForbiddenError("only the task's testing agency does this")
+    return rec
+
+
+def configure_model(user: Principal, task_id: str, req: ConfigureModelRequest) -> SpotCheckView:
+    """检测模型 (Art 23, as Art 12): the lab's objects, methods, items and limits for this task."""
+    rec = _lab_of(user, task_id)
+    _expect(rec, req.version, {"in_progress"})
+    products = {str(p) for p in rec.products or []}
+    for index, obj in enumerate(req.objects):
+        if obj.product_code not in products:
+            raise Unprocessable(
+                "test objects come from the task's products",
+                errors=[{"field": f"body.objects.{index}.product_code", "message": "not in the task"}],
+            )
+    version = int((rec.model or {}).get("version", 0)) + 1
+    rec.model = testing.build_model(req, version)
+    audit.commit(audit.Change(rec, "spotcheck.model_configured", detail={"model_version": version}), actor=user.user_id)
+    return view(rec)
+
+
+def take_sample(user: Principal, task_id: str, req: CreateSampleRequest) -> tuple[SampleView, bool]:
+    """抽样 (Art 21): a drawn sampler samples a drawn subject, scanned or by hand; the task's lab will test it."""
+    from . import draws
+
+    rec = visible(user, task_id)
+    existing = testing.existing_sample(req)
+    if existing is not None:
+        if existing.task_id != rec.id or existing.sampled_by != user.user_id:
+            raise ConflictError("a sample with this id was already sent by someone else or for another task")
+        return testing.sample_view(existing), False
+    if rec.state != "in_progress" or not rec.draw_id or not rec.model or not rec.lab_org_id:
+        raise InvalidStateError("sampling follows the draw and the lab's testing model")
+    drawn = draws.drawn(rec.draw_id)
+    if user.user_id not in drawn.samplers:
+        raise ForbiddenError("only the samplers the draw picked sample for this task")
+    found = testing.identify(req)
+    if req.subject_id and not found.subject_id:
+        found = testing.with_subject(found, req.subject_id)
+    if found.subject_id not in drawn.subjects:
+        raise Unprocessable(
+            "that subject was not drawn for this task",
+            errors=[{"field": "body.trace_code" if req.trace_code else "body.subject_id", "message": "not drawn"}],
+        )
+    if found.product_code not in {str(p) for p in rec.products or []}:
+        raise Unprocessable(
+            "that product is not checked by this task",
+            errors=[{"field": "body.product_code", "message": "not in the task"}],
+        )
+    ctx = testing.SampleContext(
+        task_kind="JDCC",
+        task_id=rec.id,
+        unit_org_id=rec.lab_org_id,
+        region=rec.region or "",
+        parties=frozenset(rec.parties or ()),
+        items=rec.model["items"],
+    )
+    return testing.sample_view(testing.create_sample(user, ctx, found, req)), True
+
+
+def submit_report(user: Principal, task_id: str, req: SpotReportRequest) -> SpotCheckView:
+    """汇总分析报告 (Art 25): the lab uploads its summary analysis report to the issuing agency."""
+    from chalicelib.monitoring.service import check_report_attachment
+
+    rec = _lab_of(user, task_id)
+    _expect(rec, req.version, {"in_progress"})
+    check_report_attachment("spotcheck", rec.id, req.attachment_id)
+    rec.state, rec.report_id = "submitted", req.attachment_id
+    audit.commit(audit.Change(rec, "spotcheck.reported", detail={"report": req.attachment_id}), actor=user.user_id)
+    return view(rec)
+
+
+def samples_of(user: Principal, task_id: str, limit: int, cursor: str | None) -> SamplePage:
+    rec = visible(user, task_id)
+    recs, next_cursor = testing_store.samples_of_task(rec.id, limit=limit, cursor=cursor)
+    return SamplePage(items=[testing.sample_view(r) for r in recs], next_cursor=next_cursor)

@@ -42,6 +42,8 @@ class SpotCheckRecord(Entity, discriminator="SpotCheck"):
     created_by = UnicodeAttribute()
     return_reason = UnicodeAttribute(null=True)
     cancel_reason = UnicodeAttribute(null=True)
+    model = JSONAttribute(null=True)  # the testing model (检测模型) the lab configures
+    report_id = UnicodeAttribute(null=True)  # the summary analysis report to the issuing agency
 
     def derive_keys(self) -> None:
         self.pk = f"SPOT#{self.id}"

@@ -182,6 +182,7 @@ class CreateSampleRequest(Strict):
     product_code: ProductCode | None = Field(default=None, description="by hand, when the product has no code")
     product_name: Name | None = None
     subject_name: Name | None = Field(default=None, description="the sampled unit, by hand")
+    subject_id: Ulid | None = Field(default=None, description="the registered subject sampled, by hand (spot checks)")
     place: Place
     sampled_at: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T")]
     quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=3)

@@ -7,6 +7,7 @@ module holds what is true of every sample whatever task it belongs to.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -373,6 +374,14 @@ def identify(req: CreateSampleRequest) -> Identified:
         assert req.product_code and req.product_name
         return Identified(req.product_code, req.product_name, subject_name=req.subject_name)
     return identify_code(req.trace_code)
+
+
+def with_subject(found: Identified, subject_id: str) -> Identified:
+    """A sample entered by hand for a registered subject: its name from the subject record."""
+    from chalicelib.subjects import store as subjects
+
+    subject = subjects.get(subject_id)
+    return dataclasses.replace(found, subject_id=subject.id, subject_name=subject.name)
 
 
 def identify_code(text: str) -> Identified:

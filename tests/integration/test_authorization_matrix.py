@@ -360,6 +360,28 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/draws/{draw_id}/publish"): lambda s: (f"/draws/{_county_walk(s).performed()['id']}/publish", None),
     ("GET", "/draws/{draw_id}/replay"): lambda s: (f"/draws/{_county_walk(s).performed()['id']}/replay", None),
+    ("PUT", "/spot-checks/{task_id}/model"): lambda s: (
+        f"/spot-checks/{(w := _county_walk(s)).performed() and w.id}/model",
+        {
+            **model_body(0),
+            "objects": model_body(0)["objects"][:1],
+            "items": model_body(0)["items"][:2],
+            "version": w.version(),
+        },
+    ),
+    ("POST", "/spot-checks/{task_id}/samples"): lambda s: (
+        f"/spot-checks/{(w := _county_walk(s)).id}/samples",
+        sample_body(
+            product_code=CHIVES,
+            product_name="韭菜",
+            subject_id=w.ready_to_sample()["result"]["subjects"][0]["subject_id"],
+        ),
+    ),
+    ("GET", "/spot-checks/{task_id}/samples"): lambda s: (f"/spot-checks/{_county_walk(s).id}/samples", None),
+    ("POST", "/spot-checks/{task_id}/report"): lambda s: (
+        f"/spot-checks/{(w := _county_walk(s)).doing('lc-head').id}/report",
+        {"version": w.version(), "attachment_id": _spot_pdf(s, w)},
+    ),
     ("POST", "/instrument/results"): lambda s: (
         "/instrument/results",
         _instrument_batch(s.walk().unit_receive().received_sample()),
@@ -369,6 +391,13 @@ CASES: dict[tuple[str, str], Case] = {
 
 def _county_walk(s: Scene) -> SpotWalk:
     return SpotWalk(s.api, s.world, "lc", ("370112",))
+
+
+def _spot_pdf(s: Scene, walk: SpotWalk) -> str:
+    from chalicelib.attachments import service as attachments
+    from tests.support.monitoring import upload_pdf_direct
+
+    return upload_pdf_direct(s.api, s.world, "jn-lab-manager", "spotcheck", walk.id, attachments)
 
 
 def _unit_pdf(walk: Walk) -> str:
@@ -427,6 +456,9 @@ HAPPY_USER = {
     ("POST", "/draws/{draw_id}/perform"): "lc-head",
     ("POST", "/draws/{draw_id}/recusals"): "lc-head",
     ("POST", "/draws/{draw_id}/publish"): "lc-head",
+    ("PUT", "/spot-checks/{task_id}/model"): "jn-lab-manager",
+    ("POST", "/spot-checks/{task_id}/samples"): "lc-supervisor",
+    ("POST", "/spot-checks/{task_id}/report"): "jn-lab-manager",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {

@@ -175,3 +175,84 @@ def test_the_county_draws_verifiably_and_anyone_can_replay_it(api, world: World)
     act(api, world, "lc-head", f"/draws/{did}/publish")
     public = api.get(f"/public/draws/{did}")
     assert public.status == 200 and public.body["matches"]
+
+
+def test_drawn_teams_sample_drawn_subjects_and_the_lab_tests_and_reports(api, world: World):
+    from chalicelib.attachments import service as attachments
+    from tests.support.monitoring import model_body, sample_body, upload_pdf_direct
+    from tests.support.spotchecks import SpotWalk
+
+    walk = SpotWalk(api, world, "lc", ("370112",))
+    approved_subjects(api, world, 2)
+    made = walk.performed()
+    task_id = walk.id
+    # SC-5: the testing agency configures its model (as for monitoring)
+    body = model_body(api.get(f"/spot-checks/{task_id}", token=world.token("jn-lab-manager")).body["version"])
+    body["objects"] = body["objects"][:1]
+    body["items"] = body["items"][:2]
+    configured = api.request("PUT", f"/spot-checks/{task_id}/model", token=world.token("jn-lab-manager"), body=body)
+    assert configured.status == 200, configured.body
+    # SC-3: a drawn sampler samples a drawn subject by hand; others cannot
+    sampler = next(u for u, rec in world.users.items() if rec.id == made["result"]["samplers"][0])
+    subject = made["result"]["subjects"][0]["subject_id"]
+    sample = sample_body(product_code=CHIVES, product_name="韭菜", subject_id=subject)
+    taken = api.post(f"/spot-checks/{task_id}/samples", token=world.token(sampler), body=sample)
+    assert taken.status == 201, taken.body
+    assert taken.body["task_kind"] == "JDCC" and taken.body["subject_id"] == subject
+    not_drawn = next(
+        u
+        for u in ("lc-supervisor", "lc-sampler-2", "lc-sampler-5")
+        if world.users[u].id not in made["result"]["samplers"]
+    )
+    assert (
+        api.post(
+            f"/spot-checks/{task_id}/samples",
+            token=world.token(not_drawn),
+            body=sample_body(product_code=CHIVES, product_name="韭菜", subject_id=subject),
+        ).status
+        == 403
+    )
+    other = approved_subjects(api, world, 1)[0]  # registered after the lists were frozen: not drawn
+    assert (
+        api.post(
+            f"/spot-checks/{task_id}/samples",
+            token=world.token(sampler),
+            body=sample_body(product_code=CHIVES, product_name="韭菜", subject_id=other),
+        ).status
+        == 422
+    )
+    # SC-4 / SC-6: the lab confirms receipt (chain of custody), tests and enters results
+    sid = taken.body["id"]
+    act(
+        api,
+        world,
+        "jn-lab-analyst",
+        f"/samples/{sid}/receipt",
+        {"handed_over_by": sampler, "condition": "intact", "seal_no": sample["seal_no"]},
+    )
+    entered = act(
+        api,
+        world,
+        "jn-lab-analyst",
+        "/results",
+        {
+            "results": [
+                {"sample_id": sid, "analyte": "procymidone", "value": "0.4", "unit": "mg/kg"},
+                {"sample_id": sid, "analyte": "chlorpyrifos", "detected": False, "unit": "mg/kg"},
+            ]
+        },
+    )
+    assert entered["unqualified_samples"] == [sid]
+    # The lab's test report goes with the sample; its summary analysis report goes to the issuing agency (SC-7)
+    upload_pdf_direct(api, world, "jn-lab-manager", "sample", sid, attachments)
+    summary = upload_pdf_direct(api, world, "jn-lab-manager", "spotcheck", task_id, attachments)
+    version = api.get(f"/spot-checks/{task_id}", token=world.token("jn-lab-manager")).body["version"]
+    reported = act(
+        api, world, "jn-lab-manager", f"/spot-checks/{task_id}/report", {"version": version, "attachment_id": summary}
+    )
+    assert reported["state"] == "submitted" and reported["report_id"] == summary
+    # Another province's agency sees none of it
+    assert api.get(f"/samples/{sid}", token=world.token("js-head")).status == 404
+    assert api.get(f"/spot-checks/{task_id}/samples", token=world.token("lx-head")).status == 404
+    listed = api.get(f"/spot-checks/{task_id}/samples", token=world.token("sd-head")).body["items"]
+    assert [s["id"] for s in listed] == [sid]

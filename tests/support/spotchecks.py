@@ -58,3 +58,29 @@ class SpotWalk:
     def performed(self, head: str = "lc-head") -> dict[str, Any]:
         made = self.committed(head)
         return dict(act(self.api, self.world, head, f"/draws/{made['id']}/perform"))
+
+    def ready_to_sample(self, sampler: str = "lc-supervisor") -> dict[str, Any]:
+        """Drawn, the lab's model configured, and `sampler` on a team (a recusal makes room when chance did not)."""
+        from tests.support.monitoring import model_body
+
+        made = self.performed()
+        body = model_body(self.version())
+        body["objects"], body["items"] = body["objects"][:1], body["items"][:2]
+        reply = self.api.request(
+            "PUT", f"/spot-checks/{self.id}/model", token=self.world.token("jn-lab-manager"), body=body
+        )
+        assert reply.status == 200, reply.body
+        wanted = self.world.users[sampler].id
+        if wanted not in made["result"]["samplers"]:
+            other = made["result"]["samplers"][0]
+            made = dict(
+                act(
+                    self.api,
+                    self.world,
+                    "lc-head",
+                    f"/draws/{made['id']}/recusals",
+                    {"sampler_id": other, "reason": "回避"},
+                )
+            )
+            assert wanted in made["result"]["samplers"], "the next in the draw's order is the last eligible sampler"
+        return made
