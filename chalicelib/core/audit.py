@@ -17,7 +17,7 @@ from pynamodb.transactions import TransactWrite
 
 from . import clock
 from .db import Entity, query_all
-from .errors import ConflictError, ServiceUnavailable
+from .errors import ConflictError, PayloadTooLarge, ServiceUnavailable
 
 GENESIS = "0" * 64
 AUDIT_DAY_SHARDS = 8
@@ -145,6 +145,9 @@ def commit(changes: Sequence[Change] | Change, *, actor: str, claims: Iterable[E
             for name, value in saved.items():
                 setattr(change.record, name, value)
         reasons = {getattr(r, "code", None) for r in (exc.cancellation_reasons or []) if r is not None}
+        if getattr(exc, "cause_response_code", None) == "ValidationException":
+            # Not a conflict: the change is larger than DynamoDB takes (4 MB a transaction, 400 KB an item).
+            raise PayloadTooLarge("the change is too large to store at once: send it in smaller parts") from exc
         if reasons & {"ConditionalCheckFailed", "TransactionConflict"} or not reasons:
             raise ConflictError("the record changed since it was read, or is not in the expected state") from exc
         raise ServiceUnavailable("the table did not accept the change") from exc

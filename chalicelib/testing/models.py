@@ -120,6 +120,12 @@ class TestItemRequest(Strict):
     limit: LibraryLimit | CustomLimit = Field(discriminator="source")
 
 
+# A sample holds every result of its items in one record (and its audit entry holds the sample again), and a
+# record is at most 400 KB: ~0.9 KB a result leaves room for this many, with a margin. Multi-residue methods
+# (GB 23200.113: 208 pesticides) fit.
+MAX_ITEMS_PER_PRODUCT = 250
+
+
 class ConfigureModelRequest(Strict):
     """Monitoring model (监测模型): what is tested, by which method, judged against which limits."""
 
@@ -134,7 +140,11 @@ class ConfigureModelRequest(Strict):
         if len(codes) != len(self.objects):
             raise ValueError("each test object once")
         seen: set[tuple[str, str]] = set()
+        per_product: dict[str, int] = {}
         for item in self.items:
+            per_product[item.product_code] = per_product.get(item.product_code, 0) + 1
+            if per_product[item.product_code] > MAX_ITEMS_PER_PRODUCT:
+                raise ValueError(f"at most {MAX_ITEMS_PER_PRODUCT} test items on one product (a sample keeps them all)")
             if item.product_code not in codes:
                 raise ValueError(f"test item {item.analyte} names product {item.product_code}, not a test object")
             if (item.product_code, item.analyte) in seen:

@@ -703,11 +703,29 @@ def enter_results(
     return summarize(outcomes)
 
 
+# DynamoDB takes at most 100 items and 4 MB per transaction. A sample is written with its audit entry (which
+# holds the whole sample again) and perhaps its failure event: about three times its size. Keep well under.
+TRANSACTION_BYTES = 3_000_000
+
+
+def _chunks(groups: Sequence[tuple[store.SampleRecord, list[ResultEntry]]]) -> list[list[Any]]:
+    """Samples in transaction-sized chunks: at most CHUNK samples and about TRANSACTION_BYTES of items each."""
+    chunks: list[list[Any]] = []
+    size = 0
+    for group in groups:
+        weight = 3 * (len(audit.canonical(group[0].results or {})) + 2_000 + 600 * len(group[1]))
+        if not chunks or len(chunks[-1]) >= CHUNK or size + weight > TRANSACTION_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(group)
+        size += weight
+    return chunks
+
+
 def commit_results(groups: Sequence[tuple[store.SampleRecord, list[ResultEntry]]], source: Source) -> list[Planned]:
     """Write checked results, a chunk of samples per transaction; a chunk that meets a concurrent change is re-read."""
     done: list[Planned] = []
-    for start in range(0, len(groups), CHUNK):
-        chunk = groups[start : start + CHUNK]
+    for chunk in _chunks(groups):
         for attempt in range(3):
             planned = []
             for sample, group in chunk:
