@@ -25,6 +25,7 @@ from chalicelib.orgs import api as orgs_api  # noqa: E402
 from chalicelib.orgs.authorizer import auth_bp  # noqa: E402
 from chalicelib.regions import api as regions_api  # noqa: E402
 from chalicelib.spotchecks import api as spotchecks_api  # noqa: E402
+from chalicelib.spotchecks import retests  # noqa: E402
 from chalicelib.subjects import api as subjects_api  # noqa: E402
 from chalicelib.testing import api as testing_api  # noqa: E402
 
@@ -95,3 +96,9 @@ def wf_record_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @logger.inject_lambda_context
 def wf_create_assignment(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return monitoring_workflow.create_assignment(event)
+
+
+@app.lambda_function(name="wf_close_failure")
+@logger.inject_lambda_context
+def wf_close_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return retests.close(event)

@@ -12,6 +12,7 @@ from chalicelib.attachments import service as attachments
 from chalicelib.core.events import StreamDispatcher
 from chalicelib.dispatch import service as dispatch
 from chalicelib.monitoring import workflow as monitoring
+from chalicelib.spotchecks import retests
 from chalicelib.testing import imports
 
 
@@ -24,6 +25,8 @@ def stream() -> StreamDispatcher:
             monitoring.start_distribution,
             monitoring.stop_cancelled,
             monitoring.count_progress,
+            retests.start_window,
+            retests.retest_tested,
         ]
     )
 
@@ -35,14 +38,17 @@ Record = dict[str, Any]
 ACK_TOKEN: dict[str, Callable[[Record, str], None]] = {
     "Instruction": lambda record, token: dispatch.store_ack_token(record["id"], token),
     "MonitoringAssignment": monitoring.store_token,
+    "SampleFailure": retests.store_token,
 }
 ESCALATE: dict[str, Callable[[Record], dict[str, Any]]] = {
     "Instruction": lambda record: dispatch.escalate(record["id"]),
     "MonitoringAssignment": monitoring.remind,
+    "SampleFailure": retests.remind,
 }
 FAILURE: dict[str, Callable[[Record, dict[str, Any]], None]] = {
     "Instruction": lambda record, error: dispatch.record_failure(record["id"], error),
     "MonitoringAssignment": monitoring.record_failure,
+    "SampleFailure": retests.record_failure,
 }
 
 # S3 key prefix -> what a new object under it is: an attachment to verify, or a result sheet to import.

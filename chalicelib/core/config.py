@@ -24,6 +24,9 @@ class Settings(BaseModel):
     user_pool_id: str = ""
     ack_state_machine_arn: str = ""
     distribution_state_machine_arn: str = ""
+    retest_state_machine_arn: str = ""
+    retest_window_seconds: int = Field(default=7 * 86400, gt=0, description="how long a subject may apply for a retest")
+    retest_within_seconds: int = Field(default=15 * 86400, gt=0, description="how long the retest lab has")
     public_base_url: str = "https://trace.example.cn"
     max_upload_bytes: int = Field(default=MAX_UPLOAD_BYTES, gt=0)
     idempotency_ttl_seconds: int = 24 * 3600
@@ -45,6 +48,9 @@ _ENV = {
     "user_pool_id": "USER_POOL_ID",
     "ack_state_machine_arn": "ACK_STATE_MACHINE_ARN",
     "distribution_state_machine_arn": "DISTRIBUTION_STATE_MACHINE_ARN",
+    "retest_state_machine_arn": "RETEST_STATE_MACHINE_ARN",
+    "retest_window_seconds": "RETEST_WINDOW_SECONDS",
+    "retest_within_seconds": "RETEST_WITHIN_SECONDS",
     "public_base_url": "PUBLIC_BASE_URL",
     "max_upload_bytes": "MAX_UPLOAD_BYTES",
 }

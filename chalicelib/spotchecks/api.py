@@ -6,21 +6,24 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.core.access import ALL_ROLES, Role
+from chalicelib.core.access import ALL_ROLES, SIGNED_IN_ROLES, Role
 from chalicelib.core.api import PUBLIC, Api, Budget, RequestContext, Status
 from chalicelib.core.models import PageQuery, ReasonRequest, VersionedRequest
 from chalicelib.orgs.authorizer import jwt_authorizer
 from chalicelib.testing.models import ConfigureModelRequest, CreateSampleRequest, SamplePage, SampleView
 
-from . import draws, service
+from . import draws, retests, service
 from .models import (
     AssignRequest,
+    AssignRetestRequest,
     ConflictRequest,
     CreateSpotCheckRequest,
     DrawRequest,
     DrawView,
     RecusalRequest,
     ReplayView,
+    RetestApplicationRequest,
+    RetestView,
     SplitRequest,
     SpotCheckListQuery,
     SpotCheckPage,
@@ -305,3 +308,41 @@ def samples(ctx: RequestContext, task_id: str) -> SamplePage:
 )
 def report(ctx: RequestContext, task_id: str) -> SpotCheckView:
     return service.submit_report(ctx.user, task_id, ctx.body)
+
+
+@api.route(
+    "/samples/{sample_id}/retest",
+    "GET",
+    roles=SIGNED_IN_ROLES,
+    summary="A spot check's failure and its retest (复检): application, retest lab, final verdict",
+    response=RetestView,
+    budget=Budget(reads=1, writes=0),
+)
+def retest(ctx: RequestContext, sample_id: str) -> RetestView:
+    return retests.get_failure(ctx.user, sample_id)
+
+
+@api.route(
+    "/samples/{sample_id}/retest-application",
+    "POST",
+    roles={Role.SUBJECT, Role.HEAD, Role.SUPERVISOR},
+    summary="Apply for a retest (复检申请) within the legal period: the subject, or the agency for it",
+    body=RetestApplicationRequest,
+    response=RetestView,
+    budget=Budget(reads=2, writes=2),
+)
+def apply_retest(ctx: RequestContext, sample_id: str) -> RetestView:
+    return retests.apply(ctx.user, sample_id, ctx.body)
+
+
+@api.route(
+    "/samples/{sample_id}/retest",
+    "POST",
+    roles=PLANNERS,
+    summary="Assign the retest (复检任务, FJRW) to a different lab, which tests the reserved sample",
+    body=AssignRetestRequest,
+    response=RetestView,
+    budget=Budget(reads=4, writes=1),
+)
+def assign_retest(ctx: RequestContext, sample_id: str) -> RetestView:
+    return retests.assign(ctx.user, sample_id, ctx.body)

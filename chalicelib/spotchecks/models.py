@@ -178,3 +178,30 @@ class ReplayView(View):
 class SpotReportRequest(Strict):
     version: int = Field(ge=0, strict=True)
     attachment_id: Ulid = Field(description="the summary analysis report (汇总分析报告), a PDF attached to the task")
+
+
+class RetestApplicationRequest(Strict):
+    """复检申请: why the subject contests the result."""
+
+    reason: LongText
+
+
+class AssignRetestRequest(Strict):
+    """复检任务 (FJRW): the reserved sample goes to a different lab."""
+
+    lab_org_id: Ulid
+
+
+class RetestView(View):
+    """A spot check's failure and its retest (复检): the application, the retest lab, the final verdict."""
+
+    sample_id: str
+    task_id: str
+    task_kind: str
+    state: Literal["open", "withdrawn", "confirmed", "cleared"]
+    items: list[dict[str, Any]]
+    retest: dict[str, Any] | None
+    final_verdict: str | None
+    workflow_error: str | None
+    created_at: str
+    version: int

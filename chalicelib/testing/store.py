@@ -108,6 +108,7 @@ class SampleRecord(Entity, discriminator="Sample"):
     verdict = UnicodeAttribute(default="pending")
     unqualified_items = JSONAttribute(default=list)
     failures = NumberAttribute(default=0)  # how many times the sample became unqualified (corrections can undo it)
+    parent_sample_id = UnicodeAttribute(null=True)  # a retest sample (复检样品): the sample it retests
 
     def derive_keys(self) -> None:
         self.pk = f"SAMPLE#{self.id}"
@@ -133,6 +134,13 @@ class FailureRecord(Entity, discriminator="SampleFailure"):
     subject_id = UnicodeAttribute(null=True)
     place_region = UnicodeAttribute(null=True)
     items = JSONAttribute()
+    # A spot check's failure may be retested (复检): the application, the retest and the final verdict.
+    retest = JSONAttribute(null=True)
+    final_verdict = UnicodeAttribute(null=True)
+    stage = UnicodeAttribute(null=True)
+    token = UnicodeAttribute(null=True)
+    reminders = NumberAttribute(default=0)
+    workflow_error = UnicodeAttribute(null=True)
 
     def derive_keys(self) -> None:
         self.pk = f"FAIL#{self.sample_id}"

@@ -61,8 +61,13 @@ FUNCTION_PLACEHOLDERS = {
     "EscalateFunctionArn": "wf_escalate",
     "RecordFailureFunctionArn": "wf_record_failure",
     "CreateAssignmentFunctionArn": "wf_create_assignment",
+    "CloseFailureFunctionArn": "wf_close_failure",
 }
-STATE_MACHINES = {"acknowledgement": "ACK_STATE_MACHINE_ARN", "distribution": "DISTRIBUTION_STATE_MACHINE_ARN"}
+STATE_MACHINES = {
+    "acknowledgement": "ACK_STATE_MACHINE_ARN",
+    "distribution": "DISTRIBUTION_STATE_MACHINE_ARN",
+    "retest": "RETEST_STATE_MACHINE_ARN",
+}
 
 
 def render_asl(name: str, function_arns: dict[str, str], partition: str = "aws") -> str:

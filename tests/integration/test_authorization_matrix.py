@@ -382,6 +382,15 @@ CASES: dict[tuple[str, str], Case] = {
         f"/spot-checks/{(w := _county_walk(s)).doing('lc-head').id}/report",
         {"version": w.version(), "attachment_id": _spot_pdf(s, w)},
     ),
+    ("GET", "/samples/{sample_id}/retest"): lambda s: (f"/samples/{_county_walk(s).failed_sample()}/retest", None),
+    ("POST", "/samples/{sample_id}/retest-application"): lambda s: (
+        f"/samples/{_county_walk(s).failed_sample()}/retest-application",
+        {"reason": "对检测结果有异议"},
+    ),
+    ("POST", "/samples/{sample_id}/retest"): lambda s: (
+        f"/samples/{_applied(s)}/retest",
+        {"lab_org_id": s.world.agencies["sd-lab"].id},
+    ),
     ("POST", "/instrument/results"): lambda s: (
         "/instrument/results",
         _instrument_batch(s.walk().unit_receive().received_sample()),
@@ -391,6 +400,13 @@ CASES: dict[tuple[str, str], Case] = {
 
 def _county_walk(s: Scene) -> SpotWalk:
     return SpotWalk(s.api, s.world, "lc", ("370112",))
+
+
+def _applied(s: Scene) -> str:
+    sid = _county_walk(s).failed_sample()
+    reply = s.api.post(f"/samples/{sid}/retest-application", token=s.world.token("lc-head"), body={"reason": "异议"})
+    assert reply.status == 200, reply.body
+    return sid
 
 
 def _spot_pdf(s: Scene, walk: SpotWalk) -> str:
@@ -459,6 +475,8 @@ HAPPY_USER = {
     ("PUT", "/spot-checks/{task_id}/model"): "jn-lab-manager",
     ("POST", "/spot-checks/{task_id}/samples"): "lc-supervisor",
     ("POST", "/spot-checks/{task_id}/report"): "jn-lab-manager",
+    ("POST", "/samples/{sample_id}/retest-application"): "lc-head",
+    ("POST", "/samples/{sample_id}/retest"): "lc-head",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {

@@ -51,7 +51,8 @@ class SpotWalk:
         return self
 
     def committed(self, head: str = "lc-head") -> dict[str, Any]:
-        """A doing county task's draw, committed (Licheng has the samplers and approved subjects for it)."""
+        """A doing county task's draw, committed (Licheng has the samplers; it gets an approved subject)."""
+        approved_subject(self.api, self.world)
         self.doing(head)
         return dict(act(self.api, self.world, head, f"/spot-checks/{self.id}/draw", {"samplers": 2}, status=201))
 
@@ -71,16 +72,37 @@ class SpotWalk:
         )
         assert reply.status == 200, reply.body
         wanted = self.world.users[sampler].id
-        if wanted not in made["result"]["samplers"]:
-            other = made["result"]["samplers"][0]
-            made = dict(
-                act(
-                    self.api,
-                    self.world,
-                    "lc-head",
-                    f"/draws/{made['id']}/recusals",
-                    {"sampler_id": other, "reason": "回避"},
-                )
-            )
-            assert wanted in made["result"]["samplers"], "the next in the draw's order is the last eligible sampler"
+        while wanted not in made["result"]["samplers"]:  # each recusal brings in the next sampler in the order
+            body = {"sampler_id": made["result"]["samplers"][0], "reason": "回避"}
+            made = dict(act(self.api, self.world, "lc-head", f"/draws/{made['id']}/recusals", body))
         return made
+
+    def failed_sample(self, value: str = "0.4") -> str:
+        """A drawn subject sampled by Licheng's supervisor, received and tested unqualified by Jinan's lab."""
+        from tests.support.monitoring import sample_body
+
+        made = self.ready_to_sample()
+        body = sample_body(
+            product_code="010408", product_name="韭菜", subject_id=made["result"]["subjects"][0]["subject_id"]
+        )
+        taken = self.api.post(f"/spot-checks/{self.id}/samples", token=self.world.token("lc-supervisor"), body=body)
+        assert taken.status == 201, taken.body
+        sid = str(taken.body["id"])
+        custody = {"handed_over_by": "lc-supervisor", "condition": "intact", "seal_no": body["seal_no"]}
+        act(self.api, self.world, "jn-lab-analyst", f"/samples/{sid}/receipt", custody)
+        results = [
+            {"sample_id": sid, "analyte": "procymidone", "value": value, "unit": "mg/kg"},
+            {"sample_id": sid, "analyte": "chlorpyrifos", "detected": False, "unit": "mg/kg"},
+        ]
+        act(self.api, self.world, "jn-lab-analyst", "/results", {"results": results})
+        return sid
+
+
+def approved_subject(api: Any, world: World) -> str:
+    """A subject registered and approved in Licheng (370112)."""
+    from tests.support.subjects import registration
+
+    made = api.post("/subjects", token=world.token("lc-supervisor"), body=registration())
+    assert made.status == 201, made.body
+    act(api, world, "lc-head", f"/subjects/{made.body['id']}/review", {"decision": "approve"})
+    return str(made.body["id"])

@@ -1,0 +1,107 @@
+"""Retests (复检, Art 26): applied for in time, done by another lab on the reserved sample; the verdict follows."""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+import pytest
+
+from chalicelib.core import config
+from chalicelib.testing import store as samples
+from tests.support.monitoring import act
+from tests.support.spotchecks import SpotWalk
+from tests.support.world import World
+
+
+def status(sample_id: str) -> str:
+    arn = os.environ["RETEST_STATE_MACHINE_ARN"]
+    head, _, machine = arn.rpartition(":stateMachine:")
+    execution = f"{head}:execution:{machine}:SampleFailure-{sample_id}-retest"
+    return str(boto3.client("stepfunctions").describe_execution(executionArn=execution)["status"])
+
+
+def retest(api, world: World, sid: str, value: str) -> dict:
+    """The county applies for the subject, assigns the province's lab, which tests the reserved sample."""
+    act(api, world, "lc-head", f"/samples/{sid}/retest-application", {"reason": "对检测结果有异议，申请复检"})
+    assigned = act(api, world, "lc-head", f"/samples/{sid}/retest", {"lab_org_id": world.agencies["sd-lab"].id})
+    copy = assigned["retest"]["retest_sample_id"]
+    seal = samples.get_sample(sid).seal_no
+    act(
+        api,
+        world,
+        "sd-lab-analyst",
+        f"/samples/{copy}/receipt",
+        {"handed_over_by": "历城区农业农村局", "condition": "intact", "seal_no": seal},
+    )
+    rows = [
+        {"sample_id": copy, "analyte": "procymidone", "value": value, "unit": "mg/kg"},
+        {"sample_id": copy, "analyte": "chlorpyrifos", "detected": False, "unit": "mg/kg"},
+    ]
+    act(api, world, "sd-lab-analyst", "/results", {"results": rows})
+    return assigned
+
+
+def test_a_retest_that_confirms_the_failure(api, world: World, events):
+    sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample()
+    # The failure opens the retest window: the workflow waits for an application
+    assert events.wait_for(lambda: samples.get_failure(sid).stage == "application")
+    # The original lab cannot take the retest; the province's lab does, on the reserved sample
+    act(api, world, "lc-head", f"/samples/{sid}/retest-application", {"reason": "对检测结果有异议"})
+    same_lab = api.post(
+        f"/samples/{sid}/retest", token=world.token("lc-head"), body={"lab_org_id": world.agencies["jn-lab"].id}
+    )
+    assert same_lab.status == 422
+    assert (
+        api.post(f"/samples/{sid}/retest-application", token=world.token("lc-head"), body={"reason": "again"}).status
+        == 409
+    )
+    assigned = act(api, world, "lc-head", f"/samples/{sid}/retest", {"lab_org_id": world.agencies["sd-lab"].id})
+    copy = assigned["retest"]["retest_sample_id"]
+    seal = samples.get_sample(sid).seal_no
+    act(
+        api,
+        world,
+        "sd-lab-analyst",
+        f"/samples/{copy}/receipt",
+        {"handed_over_by": "历城区农业农村局", "condition": "intact", "seal_no": seal},
+    )
+    rows = [
+        {"sample_id": copy, "analyte": "procymidone", "value": "0.35", "unit": "mg/kg"},
+        {"sample_id": copy, "analyte": "chlorpyrifos", "detected": False, "unit": "mg/kg"},
+    ]
+    act(api, world, "sd-lab-analyst", "/results", {"results": rows})
+    # The final verdict follows the retest; original and retest results both stay
+    assert events.wait_for(lambda: samples.get_failure(sid).final_verdict == "unqualified")
+    shown = api.get(f"/samples/{sid}/retest", token=world.token("sd-head")).body
+    assert shown["state"] == "confirmed" and shown["retest"]["verdict"] == "unqualified"
+    assert samples.get_sample(sid).results["procymidone"]["value"] == "0.4"
+    assert samples.get_sample(copy).results["procymidone"]["value"] == "0.35"
+    assert events.wait_for(lambda: status(sid) == "SUCCEEDED")
+    # Another province sees nothing of it
+    assert api.get(f"/samples/{sid}/retest", token=world.token("js-head")).status == 404
+
+
+def test_a_retest_that_clears_the_product(api, world: World, events):
+    sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample()
+    assert events.wait_for(lambda: samples.get_failure(sid).stage == "application")
+    retest(api, world, sid, "0.15")
+    assert events.wait_for(lambda: samples.get_failure(sid).final_verdict == "qualified")
+    assert samples.get_failure(sid).state == "cleared"
+
+
+@pytest.fixture
+def short_window(monkeypatch):
+    monkeypatch.setenv("RETEST_WINDOW_SECONDS", "1")
+    config.get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("RETEST_WINDOW_SECONDS")
+    config.get_settings.cache_clear()
+
+
+def test_with_no_application_in_the_legal_period_the_failure_is_final(api, world: World, events, short_window):
+    sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample()
+    assert events.wait_for(lambda: samples.get_failure(sid).final_verdict == "unqualified")
+    assert samples.get_failure(sid).state == "confirmed" and samples.get_failure(sid).retest is None
+    late = api.post(f"/samples/{sid}/retest-application", token=world.token("lc-head"), body={"reason": "迟到的申请"})
+    assert late.status == 409
