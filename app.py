@@ -17,6 +17,8 @@ from chalicelib.attachments import api as attachments_api  # noqa: E402
 from chalicelib.codes import api as codes_api  # noqa: E402
 from chalicelib.core import meta_api  # noqa: E402
 from chalicelib.dispatch import api as dispatch_api  # noqa: E402
+from chalicelib.enforcement import api as enforcement_api  # noqa: E402
+from chalicelib.enforcement import service as enforcement  # noqa: E402
 from chalicelib.integrity import api as integrity_api  # noqa: E402
 from chalicelib.integrity import service as integrity  # noqa: E402
 from chalicelib.monitoring import api as monitoring_api  # noqa: E402
@@ -47,6 +49,7 @@ for blueprint in (
     monitoring_api.bp,
     testing_api.bp,
     spotchecks_api.bp,
+    enforcement_api.bp,
 ):
     app.register_blueprint(blueprint)
 
@@ -102,3 +105,15 @@ def wf_create_assignment(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @logger.inject_lambda_context
 def wf_close_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return retests.close(event)
+
+
+@app.lambda_function(name="wf_deliver_case")
+@logger.inject_lambda_context
+def wf_deliver_case(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return enforcement.deliver(event)
+
+
+@app.lambda_function(name="wf_archive_case")
+@logger.inject_lambda_context
+def wf_archive_case(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return enforcement.archive(event)

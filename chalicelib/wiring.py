@@ -11,6 +11,7 @@ from chalicelib.activity.service import record_activity
 from chalicelib.attachments import service as attachments
 from chalicelib.core.events import StreamDispatcher
 from chalicelib.dispatch import service as dispatch
+from chalicelib.enforcement import service as enforcement
 from chalicelib.monitoring import workflow as monitoring
 from chalicelib.spotchecks import retests
 from chalicelib.testing import imports
@@ -27,6 +28,7 @@ def stream() -> StreamDispatcher:
             monitoring.count_progress,
             retests.start_window,
             retests.retest_tested,
+            enforcement.start_handover,
         ]
     )
 
@@ -39,16 +41,19 @@ ACK_TOKEN: dict[str, Callable[[Record, str], None]] = {
     "Instruction": lambda record, token: dispatch.store_ack_token(record["id"], token),
     "MonitoringAssignment": monitoring.store_token,
     "SampleFailure": retests.store_token,
+    "EnforcementCase": enforcement.store_token,
 }
 ESCALATE: dict[str, Callable[[Record], dict[str, Any]]] = {
     "Instruction": lambda record: dispatch.escalate(record["id"]),
     "MonitoringAssignment": monitoring.remind,
     "SampleFailure": retests.remind,
+    "EnforcementCase": enforcement.escalate,
 }
 FAILURE: dict[str, Callable[[Record, dict[str, Any]], None]] = {
     "Instruction": lambda record, error: dispatch.record_failure(record["id"], error),
     "MonitoringAssignment": monitoring.record_failure,
     "SampleFailure": retests.record_failure,
+    "EnforcementCase": enforcement.record_failure,
 }
 
 # S3 key prefix -> what a new object under it is: an attachment to verify, or a result sheet to import.

@@ -25,6 +25,9 @@ from tests.support.world import Identity, World, build_world, stand_up  # noqa: 
 gateway.install()
 # moto deep-copies the whole table for every transaction's rollback: minutes once a module has written a few
 # hundred samples. The local stack's rollback restores only the items a transaction names (same semantics).
+# It relies on DynamoDB being served one call at a time, as the local stack serves it: the state machines' threads
+# write while a test's request does, and moto's transactions are not thread-safe (a lost update otherwise).
+server.serialize_dynamodb()
 server.cheap_transaction_rollback()
 
 

@@ -14,6 +14,7 @@ from chalicelib.core.db import Entity
 from chalicelib.core.errors import ForbiddenError, NotFoundError, PayloadTooLarge
 from chalicelib.core.ids import new_id
 from chalicelib.dispatch import service as dispatch
+from chalicelib.enforcement import service as enforcement
 from chalicelib.monitoring import service as monitoring
 from chalicelib.spotchecks import service as spotchecks
 from chalicelib.subjects import service as subjects
@@ -35,6 +36,7 @@ OWNERS: dict[str, Callable[[Principal, str], Entity]] = {
     "assignment": monitoring.readable_assignment,
     "sample": testing.visible_sample,
     "spotcheck": spotchecks.visible,
+    "case": enforcement.readable,
 }
 
 MAGIC: dict[str, Callable[[bytes], bool]] = {

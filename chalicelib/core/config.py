@@ -25,6 +25,9 @@ class Settings(BaseModel):
     ack_state_machine_arn: str = ""
     distribution_state_machine_arn: str = ""
     retest_state_machine_arn: str = ""
+    handover_state_machine_arn: str = ""
+    handover_ack_seconds: int = Field(default=3 * 86400, gt=0, description="how long enforcement has to acknowledge")
+    investigation_seconds: int = Field(default=90 * 86400, gt=0, description="how long until its result is due")
     retest_window_seconds: int = Field(default=7 * 86400, gt=0, description="how long a subject may apply for a retest")
     retest_within_seconds: int = Field(default=15 * 86400, gt=0, description="how long the retest lab has")
     public_base_url: str = "https://trace.example.cn"
@@ -49,6 +52,9 @@ _ENV = {
     "ack_state_machine_arn": "ACK_STATE_MACHINE_ARN",
     "distribution_state_machine_arn": "DISTRIBUTION_STATE_MACHINE_ARN",
     "retest_state_machine_arn": "RETEST_STATE_MACHINE_ARN",
+    "handover_state_machine_arn": "HANDOVER_STATE_MACHINE_ARN",
+    "handover_ack_seconds": "HANDOVER_ACK_SECONDS",
+    "investigation_seconds": "INVESTIGATION_SECONDS",
     "retest_window_seconds": "RETEST_WINDOW_SECONDS",
     "retest_within_seconds": "RETEST_WITHIN_SECONDS",
     "public_base_url": "PUBLIC_BASE_URL",

@@ -15,7 +15,7 @@ from typing import Any
 
 from chalicelib.core import audit, clock, workflows
 from chalicelib.core.config import get_settings
-from chalicelib.core.errors import ConflictError, NotFoundError
+from chalicelib.core.errors import ConflictError, InvalidStateError, NotFoundError
 from chalicelib.core.events import RecordChange
 from chalicelib.testing import service as testing
 from chalicelib.testing import store as samples
@@ -229,9 +229,15 @@ def store_token(record: dict[str, Any], token: str) -> None:
                 audit.Change(rec, f"assignment.awaiting_{stage}", condition=store.AssignmentRecord.version == version),
                 actor=SYSTEM,
             )
-            return
         except ConflictError:
             continue  # the unit acted meanwhile: look again
+        # The act this step waits for may have landed on another record (the task) while the token was being
+        # stored, and found no token to answer: look once more, so no wake-up is lost.
+        late = _stage_output(store.get_task(task_id), rec, stage)
+        if late is not None:
+            with contextlib.suppress(InvalidStateError):
+                workflows.send_success(token, late)
+        return
     raise ConflictError("the assignment kept changing while the workflow stored its token")
 
 

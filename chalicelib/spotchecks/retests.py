@@ -218,9 +218,12 @@ def retest_tested(change: RecordChange) -> None:
     if (change.old or {}).get("verdict") not in {None, "pending"}:
         return
     failure = samples.get_failure(str(image["parent_sample_id"]))
+    if failure.final_verdict:
+        return
     if failure.token and failure.stage == "retest":
         with contextlib.suppress(InvalidStateError):
             workflows.send_success(failure.token, {"verdict": image["verdict"]})
+    # Else the workflow is not waiting yet: when it gets there, it finds the verdict itself (store_token).
 
 
 # --- state-machine tasks -------------------------------------------------------------------------------------------
@@ -255,9 +258,15 @@ def store_token(record: dict[str, Any], token: str) -> None:
                 audit.Change(rec, f"retest.awaiting_{stage}", condition=samples.FailureRecord.version == version),
                 actor=SYSTEM,
             )
-            return
         except ConflictError:
             continue
+        # The retest's verdict lands on another record (the retest sample): if it came while the token was being
+        # stored, the stream found no token to answer. Look once more, so no wake-up is lost.
+        late = _stage_output(rec, stage)
+        if late is not None:
+            with contextlib.suppress(InvalidStateError):
+                workflows.send_success(token, late)
+        return
     raise ConflictError("the failure kept changing while the workflow stored its token")
 
 

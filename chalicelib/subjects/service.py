@@ -324,6 +324,25 @@ def flag_key_object(user: Principal, subject_id: str, req: KeyObjectRequest) -> 
 def add_bad_record(user: Principal, subject_id: str, req: AddBadRecordRequest) -> BadRecordView:
     rec = visible(user, subject_id)
     _governing(user, rec)
+    return bad_record_view(_add_bad_record(rec, req, org_id=user.org_id, actor=user.user_id))
+
+
+def penalty_changes(subject_id: str, req: AddBadRecordRequest, *, org_id: str) -> tuple[list[audit.Change], str]:
+    """An enforcement case archived with a penalty (查处结果) adds the subject's bad record: the changes to commit
+    together with the case, so a retried archive cannot add it twice. Returns (changes, bad record id)."""
+    bad, changes = _bad_record_changes(store.get(subject_id), req, org_id=org_id)
+    return changes, bad.id
+
+
+def _add_bad_record(rec: store.SubjectRecord, req: AddBadRecordRequest, *, org_id: str, actor: str) -> store.BadRecord:
+    bad, changes = _bad_record_changes(rec, req, org_id=org_id)
+    audit.commit(changes, actor=actor)
+    return bad
+
+
+def _bad_record_changes(
+    rec: store.SubjectRecord, req: AddBadRecordRequest, *, org_id: str
+) -> tuple[store.BadRecord, list[audit.Change]]:
     bad = store.BadRecord(
         id=new_id(),
         subject_id=rec.id,
@@ -331,19 +350,15 @@ def add_bad_record(user: Principal, subject_id: str, req: AddBadRecordRequest) -
         description=req.description,
         occurred_on=req.occurred_on,
         source_ref=req.source_ref,
-        recorded_by_org=user.org_id,
+        recorded_by_org=org_id,
         region=rec.region,
         parties={*(rec.parties or ()), rec.id},
     )
     rec.bad_records = int(rec.bad_records or 0) + 1
-    audit.commit(
-        [
-            audit.Change(bad, "bad_record.added"),
-            audit.Change(rec, "subject.bad_record_added", detail={"bad_record": bad.id}),
-        ],
-        actor=user.user_id,
-    )
-    return bad_record_view(bad)
+    return bad, [
+        audit.Change(bad, "bad_record.added"),
+        audit.Change(rec, "subject.bad_record_added", detail={"bad_record": bad.id}),
+    ]
 
 
 def bad_record_view(bad: store.BadRecord) -> BadRecordView:

@@ -23,7 +23,7 @@ MOTO_PORT = int(os.environ.get("FUZZ_MOTO_PORT", "5100"))
 USERS = ("sd-admin", "js-admin")
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "30"))
 # Keeps `make fuzz` under five minutes with the stack's start and stop.
-RUN_TIMEOUT = float(os.environ.get("FUZZ_TIMEOUT", "600"))
+RUN_TIMEOUT = float(os.environ.get("FUZZ_TIMEOUT", "1500"))  # 101 operations: ~7 min coverage, then fuzzing
 STARTUP_TIMEOUT = 120.0
 
 

@@ -62,11 +62,14 @@ FUNCTION_PLACEHOLDERS = {
     "RecordFailureFunctionArn": "wf_record_failure",
     "CreateAssignmentFunctionArn": "wf_create_assignment",
     "CloseFailureFunctionArn": "wf_close_failure",
+    "DeliverCaseFunctionArn": "wf_deliver_case",
+    "ArchiveCaseFunctionArn": "wf_archive_case",
 }
 STATE_MACHINES = {
     "acknowledgement": "ACK_STATE_MACHINE_ARN",
     "distribution": "DISTRIBUTION_STATE_MACHINE_ARN",
     "retest": "RETEST_STATE_MACHINE_ARN",
+    "handover": "HANDOVER_STATE_MACHINE_ARN",
 }
 
 

@@ -17,7 +17,7 @@ import app  # noqa: F401 - registers every route
 from chalicelib.core.api import ROUTES, RouteSpec
 from chalicelib.integrity import service as integrity
 from tests.support.monitoring import CHIVES, Walk, model_body, sample_body
-from tests.support.spotchecks import SpotWalk
+from tests.support.spotchecks import SpotWalk, delivered_case
 from tests.support.subjects import registration
 from tests.support.tokens import bad_tokens
 from tests.support.world import World
@@ -391,6 +391,13 @@ CASES: dict[tuple[str, str], Case] = {
         f"/samples/{_applied(s)}/retest",
         {"lab_org_id": s.world.agencies["sd-lab"].id},
     ),
+    ("GET", "/cases"): lambda s: ("/cases", None),
+    ("GET", "/cases/{case_id}"): lambda s: (f"/cases/{delivered_case(s.api, s.world)}", None),
+    ("POST", "/cases/{case_id}/acknowledge"): lambda s: (
+        f"/cases/{delivered_case(s.api, s.world)}/acknowledge",
+        {"note": "签收"},
+    ),
+    ("POST", "/cases/{case_id}/result"): lambda s: (f"/cases/{_acknowledged_case(s)}/result", _CASE_RESULT),
     ("POST", "/instrument/results"): lambda s: (
         "/instrument/results",
         _instrument_batch(s.walk().unit_receive().received_sample()),
@@ -400,6 +407,22 @@ CASES: dict[tuple[str, str], Case] = {
 
 def _county_walk(s: Scene) -> SpotWalk:
     return SpotWalk(s.api, s.world, "lc", ("370112",))
+
+
+_CASE_RESULT = {
+    "case_no": "历农执罚〔2026〕1号",
+    "finding": "农药残留超标",
+    "decision": "警告",
+    "penalty": {"kind": "warning"},
+    "decided_on": "2026-11-28",
+}
+
+
+def _acknowledged_case(s: Scene) -> str:
+    case_id = delivered_case(s.api, s.world)
+    reply = s.api.post(f"/cases/{case_id}/acknowledge", token=s.world.token("lc-officer"), body={})
+    assert reply.status == 200, reply.body
+    return case_id
 
 
 def _applied(s: Scene) -> str:
@@ -477,6 +500,9 @@ HAPPY_USER = {
     ("POST", "/spot-checks/{task_id}/report"): "jn-lab-manager",
     ("POST", "/samples/{sample_id}/retest-application"): "lc-head",
     ("POST", "/samples/{sample_id}/retest"): "lc-head",
+    ("GET", "/cases"): "lc-officer",
+    ("POST", "/cases/{case_id}/acknowledge"): "lc-officer",
+    ("POST", "/cases/{case_id}/result"): "lc-officer",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
@@ -491,6 +517,7 @@ NOT_JURISDICTIONAL = {
     ("POST", "/instrument-keys"): "issued to the caller's own lab",
     ("GET", "/instrument-keys"): "lists the caller's own lab's keys",
     ("GET", "/spot-checks"): "lists only the caller's own agency's tasks",
+    ("GET", "/cases"): "lists only the caller's own enforcement agency's cases",
 }
 # Routes a lab instrument calls with its machine credential (Instrument <id>.<secret>), not a person's token.
 MACHINE = {("POST", "/instrument/results")}
@@ -500,7 +527,7 @@ CREATES_IN_REGION = {
     ("POST", "/subjects"): "the region is public reference data; registering there is forbidden",
     ("POST", "/captured-subjects"): "the region is public reference data; capturing there is forbidden",
 }
-OUTSIDERS = ["js-admin", "js-head", "js-lab-admin", "js-lab-manager", "js-lab-sampler"]
+OUTSIDERS = ["js-admin", "js-head", "js-lab-admin", "js-lab-manager", "js-lab-sampler", "js-officer"]
 EVERYONE = [
     "moa-admin",
     "moa-analyst",

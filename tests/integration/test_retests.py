@@ -105,3 +105,93 @@ def test_with_no_application_in_the_legal_period_the_failure_is_final(api, world
     assert samples.get_failure(sid).state == "confirmed" and samples.get_failure(sid).retest is None
     late = api.post(f"/samples/{sid}/retest-application", token=world.token("lc-head"), body={"reason": "迟到的申请"})
     assert late.status == 409
+
+
+def handover_status(sample_id: str) -> str:
+    arn = os.environ["HANDOVER_STATE_MACHINE_ARN"]
+    head, _, machine = arn.rpartition(":stateMachine:")
+    execution = f"{head}:execution:{machine}:SampleFailure-{sample_id}-handover"
+    return str(boto3.client("stepfunctions").describe_execution(executionArn=execution)["status"])
+
+
+def case_of(sample_id: str):
+    from chalicelib.core.errors import NotFoundError
+    from chalicelib.enforcement import store as cases
+
+    try:
+        return cases.get(sample_id)
+    except NotFoundError:
+        return None
+
+
+def test_a_confirmed_failure_is_handed_to_enforcement_and_ends_in_a_penalty(api, world: World, events):
+    import hashlib
+    import json
+
+    import requests
+
+    from chalicelib.core import audit
+
+    sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample()
+    assert events.wait_for(lambda: samples.get_failure(sid).stage == "application")
+    retest(api, world, sid, "0.33")
+    # SC-9: the confirmed failure's package reaches the county's enforcement agency
+    assert events.wait_for(lambda: (c := case_of(sid)) is not None and c.state == "awaiting_acknowledgement")
+    inbox = api.get("/cases", token=world.token("lc-officer")).body["items"]
+    assert [c["id"] for c in inbox if c["sample_id"] == sid] == [sid]
+    case = api.get(f"/cases/{sid}", token=world.token("lc-officer")).body
+    package = requests.get(case["package_url"], timeout=10).content
+    assert hashlib.sha256(package).hexdigest() == case["package_hash"]
+    content = json.loads(package)
+    assert content["sampling"]["sample_id"] == sid and content["final_verdict"] == "unqualified"
+    assert content["retest"]["verdict"] == "unqualified" and content["draw"]["seed"]
+    assert audit.canonical(content) == package.decode()
+    # Outside the chain nobody sees the case
+    assert api.get(f"/cases/{sid}", token=world.token("js-head")).status == 404
+    assert api.get(f"/cases/{sid}", token=world.token("lx-head")).status == 404
+    # The enforcement agency acknowledges, investigates, and archives its result with the penalty
+    act(api, world, "lc-officer", f"/cases/{sid}/acknowledge", {"note": "已签收，立案调查"})
+    result = {
+        "case_no": "历农执罚〔2026〕18号",
+        "finding": "该批次韭菜腐霉利残留超标",
+        "decision": "责令改正，罚款",
+        "penalty": {"kind": "fine", "amount_yuan": "5000"},
+        "decided_on": "2026-11-28",
+    }
+    act(api, world, "lc-officer", f"/cases/{sid}/result", result)
+    assert events.wait_for(lambda: case_of(sid).state == "archived")
+    assert events.wait_for(lambda: handover_status(sid) == "SUCCEEDED")
+    subject = samples.get_sample(sid).subject_id
+    bad = api.get(f"/subjects/{subject}/bad-records", token=world.token("lc-head")).body["items"]
+    assert any(b["kind"] == "penalty" and "历农执罚" in b["description"] for b in bad)
+
+
+def test_a_cleared_product_is_never_handed_over(api, world: World, events):
+    sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample()
+    assert events.wait_for(lambda: samples.get_failure(sid).stage == "application")
+    retest(api, world, sid, "0.1")
+    assert events.wait_for(lambda: samples.get_failure(sid).state == "cleared")
+    events.settle()
+    assert case_of(sid) is None
+
+
+@pytest.fixture
+def quick_acknowledgement(monkeypatch):
+    monkeypatch.setenv("RETEST_WINDOW_SECONDS", "1")
+    monkeypatch.setenv("HANDOVER_ACK_SECONDS", "1")
+    config.get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("RETEST_WINDOW_SECONDS")
+    monkeypatch.delenv("HANDOVER_ACK_SECONDS")
+    config.get_settings.cache_clear()
+
+
+def test_a_missed_acknowledgement_escalates_to_the_level_above(api, world: World, events, quick_acknowledgement):
+    sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample()
+    # No retest application in time; the case is not acknowledged in time either: the city sees it now
+    assert events.wait_for(lambda: (c := case_of(sid)) is not None and c.state == "escalated", timeout=30)
+    assert case_of(sid).escalated_to == world.agencies["lc"].parent_id == world.agencies["jn"].id
+    assert api.get(f"/cases/{sid}", token=world.token("jn-head")).status == 200
+    # A late acknowledgement still counts
+    act(api, world, "lc-officer", f"/cases/{sid}/acknowledge", {"note": "迟签收"})
+    assert case_of(sid).state == "acknowledged"

@@ -106,3 +106,13 @@ def approved_subject(api: Any, world: World) -> str:
     assert made.status == 201, made.body
     act(api, world, "lc-head", f"/subjects/{made.body['id']}/review", {"decision": "approve"})
     return str(made.body["id"])
+
+
+def delivered_case(api: Any, world: World) -> str:
+    """A confirmed failure handed over to Licheng's enforcement agency (the workflow's steps run in-line)."""
+    from chalicelib.enforcement import service as enforcement
+    from chalicelib.spotchecks import retests
+
+    sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample()
+    retests.close({"sample_id": sid, "outcome": "lapsed"})
+    return str(enforcement.deliver({"sample_id": sid})["case_id"])

@@ -216,6 +216,9 @@ def build_world(identity: Identity) -> World:
     world.user("js-admin", "js-lab", "js-lab-admin", ["admin"])
     world.user("js-lab-admin", "js-lab", "js-lab-manager", ["lab_manager", "lab_analyst"])
     world.user("js-lab-admin", "js-lab", "js-lab-sampler", ["sampler"])
+    world.agency("js-admin", "js-enf", "江苏省农业综合行政执法监督局", "enforcement", "320000", parent="js")
+    world.user("js-admin", "js-enf", "js-enf-admin", ["admin"])
+    world.user("js-enf-admin", "js-enf", "js-officer", ["enforcement_officer"], certificate=CERT)
     # The limit library, seeded as a deployment seeds it.
     limits.seed_limits()
     return world

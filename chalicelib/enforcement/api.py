@@ -1,0 +1,69 @@
+"""Routes of enforcement cases (执法案件): the inbox, acknowledgement, the investigation result."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.core.access import ALL_ROLES, Role
+from chalicelib.core.api import Api, Budget, RequestContext
+from chalicelib.core.models import PageQuery
+from chalicelib.orgs.authorizer import jwt_authorizer
+
+from . import service
+from .models import AcknowledgeCaseRequest, CasePage, CaseResultRequest, CaseView
+
+bp = Blueprint(__name__)
+api = Api(bp, "enforcement", jwt_authorizer)
+OFFICERS = {Role.ENFORCEMENT_OFFICER, Role.ADMIN, Role.HEAD}
+CASE = "/cases/{case_id}"
+
+
+@api.route(
+    "/cases",
+    "GET",
+    roles=OFFICERS,
+    summary="Cases handed over to your enforcement agency, newest first",
+    query=PageQuery,
+    response=CasePage,
+    budget=Budget(reads=1, writes=0),
+)
+def listing(ctx: RequestContext) -> CasePage:
+    return service.listing(ctx.user, ctx.query)
+
+
+@api.route(
+    CASE,
+    "GET",
+    roles=ALL_ROLES,
+    summary="One case, with its package",
+    response=CaseView,
+    budget=Budget(reads=1, writes=0),
+)
+def get(ctx: RequestContext, case_id: str) -> CaseView:
+    return service.get(ctx.user, case_id)
+
+
+@api.route(
+    CASE + "/acknowledge",
+    "POST",
+    roles=OFFICERS,
+    summary="Acknowledge (签收) a case handed over to your agency",
+    body=AcknowledgeCaseRequest,
+    response=CaseView,
+    budget=Budget(reads=1, writes=2),
+)
+def acknowledge(ctx: RequestContext, case_id: str) -> CaseView:
+    return service.acknowledge(ctx.user, case_id, ctx.body)
+
+
+@api.route(
+    CASE + "/result",
+    "POST",
+    roles={Role.ENFORCEMENT_OFFICER},
+    summary="Record the investigation result (查处结果): case number, finding, decision, penalty, files",
+    body=CaseResultRequest,
+    response=CaseView,
+    budget=Budget(reads=11, writes=2),
+)
+def result(ctx: RequestContext, case_id: str) -> CaseView:
+    return service.record_result(ctx.user, case_id, ctx.body)

@@ -1,0 +1,59 @@
+"""Requests and views of enforcement cases."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field
+
+from chalicelib.core.models import IsoDay, LongText, Name, Note, Strict, Ulid, View
+
+
+class AcknowledgeCaseRequest(Strict):
+    note: Note | None = None
+
+
+class Penalty(Strict):
+    kind: Literal["warning", "fine", "confiscation", "suspension", "revocation", "none"]
+    amount_yuan: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+
+
+class CaseResultRequest(Strict):
+    """查处结果: the investigation's outcome, archived in the enforcement system."""
+
+    case_no: Name = Field(description="the enforcement system's case number (案号)")
+    finding: LongText
+    decision: LongText
+    penalty: Penalty
+    decided_on: IsoDay
+    files: list[Ulid] = Field(default_factory=list, max_length=50, description="attachments of the case (PDFs)")
+
+
+class CaseView(View):
+    """Enforcement case (执法案件): what was handed over, and what became of it."""
+
+    id: str
+    sample_id: str
+    task_id: str
+    subject_id: str | None
+    subject_name: str | None
+    from_org_id: str
+    to_org_id: str
+    state: Literal["delivered", "awaiting_acknowledgement", "acknowledged", "escalated", "archived"]
+    package_hash: str
+    files: list[dict[str, Any]]
+    package_url: str | None = None
+    escalated_to: str | None
+    acknowledged_by: str | None
+    acknowledged_at: str | None
+    result: dict[str, Any] | None
+    bad_record_id: str | None
+    workflow_error: str | None
+    created_at: str
+    version: int
+
+
+class CasePage(View):
+    items: list[CaseView]
+    next_cursor: str | None = None

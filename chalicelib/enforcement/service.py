@@ -1,0 +1,405 @@
+"""Enforcement handover (移交执法, Art 27): the package, delivery, acknowledgement with escalation, the result.
+
+A spot check's final failure (after its retest, or once the retest period lapsed) starts one execution of
+infra/statemachines/handover.asl.json from the stream. It builds the handover package (the sampling record,
+custody, results, retest, the draw, every file with its sha256, and the package's own hash), delivers it to the
+enforcement agency of the same level (执法机构, under the agency that did the check), waits for its
+acknowledgement (escalating to the level above when the deadline passes), then for the investigation result
+(查处结果), which is archived and adds a bad record (不良记录) to the subject.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from typing import Any
+
+from chalicelib.attachments import store as attachments
+from chalicelib.core import audit, clock, storage, workflows
+from chalicelib.core.access import Principal, check_access
+from chalicelib.core.config import get_settings
+from chalicelib.core.errors import ConflictError, ForbiddenError, InvalidStateError, NotFoundError, Unprocessable
+from chalicelib.core.events import RecordChange
+from chalicelib.core.models import PageQuery
+from chalicelib.orgs import store as orgs
+from chalicelib.spotchecks import store as spotchecks
+from chalicelib.subjects.models import AddBadRecordRequest
+from chalicelib.testing import store as samples
+
+from . import store
+from .models import AcknowledgeCaseRequest, CasePage, CaseResultRequest, CaseView
+
+KIND = "EnforcementCase"
+SYSTEM = "system:workflow"
+PACKAGE_FORMAT = "agritrace handover package v1"
+
+
+def view(rec: store.CaseRecord, *, with_url: bool = False) -> CaseView:
+    return CaseView(
+        id=rec.id,
+        sample_id=rec.sample_id,
+        task_id=rec.task_id,
+        subject_id=rec.subject_id,
+        subject_name=rec.subject_name,
+        from_org_id=rec.from_org_id,
+        to_org_id=rec.to_org_id,
+        state=rec.state,  # type: ignore[arg-type]
+        package_hash=rec.package_hash,
+        files=rec.files or [],
+        package_url=storage.presigned_get(rec.package_key, f"移交材料-{rec.id}.json") if with_url else None,
+        escalated_to=rec.escalated_to,
+        acknowledged_by=rec.acknowledged_by,
+        acknowledged_at=rec.acknowledged_at,
+        result=rec.result,
+        bad_record_id=rec.bad_record_id,
+        workflow_error=rec.workflow_error,
+        created_at=rec.created_at or "",
+        version=int(rec.version or 0),
+    )
+
+
+def _visible(user: Principal, case_id: str) -> store.CaseRecord:
+    rec = store.get(case_id)
+    check_access(user, region=rec.region, parties=rec.parties or ())
+    return rec
+
+
+def readable(user: Principal, case_id: str) -> store.CaseRecord:
+    """The case, if the user may see it (attachments use this)."""
+    return _visible(user, case_id)
+
+
+def get(user: Principal, case_id: str) -> CaseView:
+    return view(_visible(user, case_id), with_url=True)
+
+
+def listing(user: Principal, query: PageQuery) -> CasePage:
+    recs, cursor = store.received_by(user.org_id, limit=query.limit, cursor=query.cursor)
+    return CasePage(items=[view(r) for r in recs], next_cursor=cursor)
+
+
+# --- the package ----------------------------------------------------------------------------------
+
+
+def _record(rec: Any) -> dict[str, Any]:
+    """A record as it stands, with the head of its hash-chained audit trail (what proves it unchanged)."""
+    return {"pk": rec.pk, "sk": rec.sk, "audit_seq": int(rec.audit_seq or 0), "audit_head": rec.audit_head}
+
+
+def _files(owner_kind: str, owner_id: str) -> list[dict[str, Any]]:
+    found, _ = attachments.of_owner(owner_kind, owner_id, limit=100, cursor=None)
+    return [
+        {
+            "attachment_id": a.id,
+            "of": owner_kind,
+            "filename": a.filename,
+            "content_type": a.content_type,
+            "sha256": a.sha256,
+            "size": int(a.size or 0),
+        }
+        for a in found
+        if a.state == "attached"
+    ]
+
+
+def build_package(sample_id: str) -> tuple[dict[str, Any], str]:
+    """Everything enforcement needs to take the case over, and its hash."""
+    failure = samples.get_failure(sample_id)
+    sample = samples.get_sample(sample_id)
+    task = spotchecks.get(sample.task_id)
+    retest = dict(failure.retest or {})
+    retest_sample = samples.get_sample(retest["retest_sample_id"]) if retest.get("retest_sample_id") else None
+    draw = spotchecks.get_draw(task.draw_id) if task.draw_id else None
+    package = {
+        "format": PACKAGE_FORMAT,
+        "made_at": clock.iso(clock.now()),
+        "task": {
+            "id": task.id,
+            "kind": "JDCC",
+            "title": task.title,
+            "issuer": task.issuer_org_id,
+            "doer": task.assignee_org_id,
+            "lab": task.lab_org_id,
+        },
+        "draw": None
+        if draw is None
+        else {
+            "id": draw.id,
+            "algorithm": draw.algorithm,
+            "commitment": draw.commitment,
+            "seed": draw.seed,
+            "subjects_hash": draw.subjects_hash,
+            "samplers_hash": draw.samplers_hash,
+            "result": draw.result,
+            "record": _record(draw),
+        },
+        "sampling": {
+            "sample_id": sample.id,
+            "trace_code": sample.trace_code,
+            "subject": {"id": sample.subject_id, "name": sample.subject_name},
+            "product": {"code": sample.product_code, "name": sample.product_name, "batch_id": sample.batch_id},
+            "place": sample.place,
+            "sampled_at": sample.sampled_at,
+            "sampled_by": sample.sampled_by,
+            "seal_no": sample.seal_no,
+            "custody": sample.custody,
+            "record": _record(sample),
+        },
+        "results": {"items": sample.results, "verdict": sample.verdict, "unqualified_items": sample.unqualified_items},
+        "retest": None
+        if retest_sample is None
+        else {
+            **retest,
+            "results": retest_sample.results,
+            "verdict": retest_sample.verdict,
+            "custody": retest_sample.custody,
+            "record": _record(retest_sample),
+        },
+        "final_verdict": failure.final_verdict,
+        "failure": _record(failure),
+        "files": _files("sample", sample.id)
+        + (_files("sample", retest_sample.id) if retest_sample else [])
+        + _files("spotcheck", task.id),
+    }
+    digest = hashlib.sha256(audit.canonical(package).encode()).hexdigest()
+    return package, digest
+
+
+def _enforcement_of(org_id: str) -> orgs.AgencyRecord:
+    """The enforcement agency of the same level: the one under the agency that did the check."""
+    children, _ = orgs.list_child_agencies(org_id, limit=50, cursor=None)
+    found = [a for a in children if a.org_kind == "enforcement" and a.active]
+    if not found:
+        raise NotFoundError(f"agency {org_id} has no active enforcement agency under it")
+    return found[0]
+
+
+def deliver(event: dict[str, Any]) -> dict[str, Any]:
+    """Task: build the package, store it, and open the case in the enforcement agency's inbox (once)."""
+    sample_id = event["sample_id"]
+    with contextlib.suppress(NotFoundError):
+        existing = store.get(sample_id)
+        return {"case_id": existing.id, "package_hash": existing.package_hash}
+    failure = samples.get_failure(sample_id)
+    task = spotchecks.get(failure.task_id)
+    enforcement = _enforcement_of(task.assignee_org_id)
+    package, digest = build_package(sample_id)
+    key = f"handover/{sample_id}/package-{digest[:16]}.json"
+    storage.put(key, audit.canonical(package).encode(), "application/json")
+    rec = store.CaseRecord(
+        id=sample_id,
+        sample_id=sample_id,
+        task_id=task.id,
+        subject_id=package["sampling"]["subject"]["id"],
+        subject_name=package["sampling"]["subject"]["name"],
+        from_org_id=task.assignee_org_id,
+        to_org_id=enforcement.id,
+        parties=set(task.parties or ()) | {enforcement.id},
+        region=task.region,
+        state="delivered",
+        package_key=key,
+        package_hash=digest,
+        files=package["files"],
+    )
+    with contextlib.suppress(ConflictError):  # a retried task delivered it already
+        audit.commit(
+            audit.Change(
+                rec, "case.delivered", detail={"package_hash": digest}, condition=store.CaseRecord.pk.does_not_exist()
+            ),
+            actor=SYSTEM,
+        )
+    return {"case_id": rec.id, "package_hash": digest}
+
+
+# --- the enforcement agency's side -----------------------------------------------------------------------
+
+
+def _receiving(user: Principal, case_id: str) -> store.CaseRecord:
+    rec = _visible(user, case_id)
+    if user.org_id != rec.to_org_id:
+        raise ForbiddenError("only the enforcement agency the case was handed to acts on it")
+    return rec
+
+
+def acknowledge(user: Principal, case_id: str, req: AcknowledgeCaseRequest) -> CaseView:
+    """签收: the enforcement agency takes the case over."""
+    rec = _receiving(user, case_id)
+    if rec.state not in {"delivered", "awaiting_acknowledgement", "escalated"}:
+        raise InvalidStateError(f"the case is already {rec.state}")
+    token, stage, expected = rec.token, rec.stage, rec.state
+    rec.state, rec.acknowledged_by, rec.acknowledged_at, rec.token, rec.stage = (
+        "acknowledged",
+        user.user_id,
+        clock.iso(clock.now()),
+        None,
+        None,
+    )
+    audit.commit(
+        audit.Change(rec, "case.acknowledged", detail={"note": req.note}, condition=store.CaseRecord.state == expected),
+        actor=user.user_id,
+    )
+    if token and stage == "acknowledgement":
+        with contextlib.suppress(InvalidStateError):
+            workflows.send_success(token, {"acknowledged_by": user.user_id})
+    return view(rec)
+
+
+def record_result(user: Principal, case_id: str, req: CaseResultRequest) -> CaseView:
+    """查处结果: case number, finding, decision, penalty and files; archived, and the subject's bad record follows."""
+    rec = _receiving(user, case_id)
+    if rec.state != "acknowledged":
+        raise InvalidStateError("record the result of a case your agency acknowledged")
+    files = []
+    for index, attachment_id in enumerate(req.files):
+        try:
+            att = attachments.get(attachment_id)
+        except NotFoundError:
+            att = None
+        if att is None or att.owner_kind != "case" or att.owner_id != rec.id or att.state != "attached":
+            raise Unprocessable(
+                "attach the files to this case first",
+                errors=[{"field": f"body.files.{index}", "message": "not a file of this case"}],
+            )
+        files.append({"attachment_id": att.id, "filename": att.filename, "sha256": att.sha256})
+    token, stage = rec.token, rec.stage
+    rec.result = {
+        **req.model_dump(mode="json"),
+        "files": files,
+        "recorded_by": user.user_id,
+        "recorded_at": clock.iso(clock.now()),
+    }
+    rec.token, rec.stage = None, None
+    audit.commit(
+        audit.Change(
+            rec,
+            "case.result_recorded",
+            detail={"case_no": req.case_no},
+            condition=store.CaseRecord.state == "acknowledged",
+        ),
+        actor=user.user_id,
+    )
+    if token and stage == "result":
+        with contextlib.suppress(InvalidStateError):
+            workflows.send_success(token, {"case_no": req.case_no})
+    return view(rec)
+
+
+# --- the workflow's side ---------------------------------------------------------------------------------------
+
+
+def start_handover(change: RecordChange) -> None:
+    """A spot check's failure became final: hand it over (one execution per failure)."""
+    if change.kind != "SampleFailure" or change.state != "confirmed" or change.old_state == "confirmed":
+        return
+    if change.image.get("task_kind") != "JDCC":
+        return
+    settings = get_settings()
+    workflows.start(
+        settings.handover_state_machine_arn,
+        kind="SampleFailure",
+        record_id=change.image["sample_id"],
+        transition="handover",
+        payload={
+            "sample_id": change.image["sample_id"],
+            "timeouts": {
+                "acknowledgement": settings.handover_ack_seconds,
+                "grace": settings.handover_ack_seconds,
+                "result": settings.investigation_seconds,
+            },
+        },
+    )
+
+
+def _stage_output(rec: store.CaseRecord, stage: str) -> dict[str, Any] | None:
+    if stage == "acknowledgement" and rec.state in {"acknowledged", "archived"}:
+        return {"acknowledged_by": rec.acknowledged_by}
+    if stage == "result" and rec.result:
+        return {"case_no": rec.result.get("case_no")}
+    return None
+
+
+def store_token(record: dict[str, Any], token: str) -> None:
+    stage = record["stage"]
+    for _ in range(3):
+        rec = store.get(record["id"])
+        output = _stage_output(rec, stage)
+        if output is not None:
+            workflows.send_success(token, output)
+            return
+        version = int(rec.version or 0)
+        rec.token, rec.stage = token, stage
+        if stage == "acknowledgement" and rec.state == "delivered":
+            rec.state = "awaiting_acknowledgement"
+        try:
+            audit.commit(
+                audit.Change(rec, f"case.awaiting_{stage}", condition=store.CaseRecord.version == version), actor=SYSTEM
+            )
+            return
+        except ConflictError:
+            continue
+    raise ConflictError("the case kept changing while the workflow stored its token")
+
+
+def escalate(record: dict[str, Any]) -> dict[str, Any]:
+    """Task: the acknowledgement deadline passed: the agency above the one that handed it over sees it too."""
+    rec = store.get(record["id"])
+    if _stage_output(rec, record["stage"]) is not None:
+        return {"escalated": False}
+    doer = orgs.get_agency(rec.from_org_id)
+    rec.escalated_to = doer.parent_id
+    rec.reminders = int(rec.reminders or 0) + 1
+    if rec.state in {"delivered", "awaiting_acknowledgement"}:
+        rec.state = "escalated"
+    if doer.parent_id:
+        rec.parties = set(rec.parties or ()) | {doer.parent_id}
+    audit.commit(
+        audit.Change(rec, "case.escalated", detail={"to": doer.parent_id, "stage": record["stage"]}), actor=SYSTEM
+    )
+    return {"escalated": True, "to": doer.parent_id}
+
+
+def record_failure(record: dict[str, Any], error: dict[str, Any]) -> None:
+    reason = f"{record.get('stage', 'handover')}: {str(error.get('Error') or error)[:300]}"
+    try:
+        rec = store.get(record["id"])
+    except NotFoundError:
+        samples_failure = samples.get_failure(record["id"])
+        samples_failure.workflow_error = reason
+        audit.commit(audit.Change(samples_failure, "handover.failed", detail={"error": reason}), actor=SYSTEM)
+        return
+    rec.workflow_error = reason
+    audit.commit(audit.Change(rec, "case.workflow_failed", detail={"error": reason}), actor=SYSTEM)
+
+
+def archive(event: dict[str, Any]) -> dict[str, Any]:
+    """Task: the result is archived in the enforcement system, and the subject's bad record (不良记录) added once."""
+    from chalicelib.subjects import service as subjects
+
+    rec = store.get(event["sample_id"])
+    if rec.state == "archived":
+        return {"archived": True, "bad_record_id": rec.bad_record_id}
+    result = rec.result or {}
+    changes: list[audit.Change] = []
+    bad_id = None
+    if rec.subject_id and (result.get("penalty") or {}).get("kind") not in {None, "none"}:
+        changes, bad_id = subjects.penalty_changes(
+            rec.subject_id,
+            AddBadRecordRequest(
+                kind="penalty",
+                description=f"{result.get('decision', '')}（{result.get('case_no', '')}）"[:5000] or "行政处罚",
+                occurred_on=str(result.get("decided_on")),
+                source_ref=f"case:{rec.id}"[:100],
+            ),
+            org_id=rec.to_org_id,
+        )
+    rec.state, rec.bad_record_id = "archived", bad_id
+    audit.commit(
+        [
+            *changes,
+            audit.Change(
+                rec, "case.archived", detail={"bad_record": bad_id}, condition=store.CaseRecord.state == "acknowledged"
+            ),
+        ],
+        actor=SYSTEM,
+    )
+    return {"archived": True, "bad_record_id": bad_id}
