@@ -9,8 +9,9 @@ from chalicelib.core.api import Api, Budget, RequestContext
 from chalicelib.core.models import PageQuery
 from chalicelib.orgs.authorizer import jwt_authorizer
 
+from . import evidence as evidence_chain
 from . import service
-from .models import AcknowledgeCaseRequest, CasePage, CaseResultRequest, CaseView
+from .models import AcknowledgeCaseRequest, CasePage, CaseResultRequest, CaseView, EvidenceView
 
 bp = Blueprint(__name__)
 api = Api(bp, "enforcement", jwt_authorizer)
@@ -67,3 +68,15 @@ def acknowledge(ctx: RequestContext, case_id: str) -> CaseView:
 )
 def result(ctx: RequestContext, case_id: str) -> CaseView:
     return service.record_result(ctx.user, case_id, ctx.body)
+
+
+@api.route(
+    "/samples/{sample_id}/evidence",
+    "GET",
+    roles=ALL_ROLES,
+    summary="The sample's evidence chain: trace code, draw, sampling, custody, results, retest, handover, penalty",
+    response=EvidenceView,
+    budget=Budget(reads=16, writes=0),
+)
+def evidence(ctx: RequestContext, sample_id: str) -> EvidenceView:
+    return evidence_chain.chain(ctx.user, sample_id)

@@ -57,3 +57,11 @@ class CaseView(View):
 class CasePage(View):
     items: list[CaseView]
     next_cursor: str | None = None
+
+
+class EvidenceView(View):
+    """The evidence chain (证据链) of one sample, each link with the hashes that prove it unchanged."""
+
+    sample_id: str
+    intact: bool = Field(description="every audit chain verifies, the draw replays, the package hashes as recorded")
+    links: list[dict[str, Any]]

@@ -392,6 +392,7 @@ CASES: dict[tuple[str, str], Case] = {
         {"lab_org_id": s.world.agencies["sd-lab"].id},
     ),
     ("GET", "/cases"): lambda s: ("/cases", None),
+    ("GET", "/samples/{sample_id}/evidence"): lambda s: (f"/samples/{_county_walk(s).failed_sample()}/evidence", None),
     ("GET", "/cases/{case_id}"): lambda s: (f"/cases/{delivered_case(s.api, s.world)}", None),
     ("POST", "/cases/{case_id}/acknowledge"): lambda s: (
         f"/cases/{delivered_case(s.api, s.world)}/acknowledge",

@@ -164,6 +164,26 @@ def test_a_confirmed_failure_is_handed_to_enforcement_and_ends_in_a_penalty(api,
     subject = samples.get_sample(sid).subject_id
     bad = api.get(f"/subjects/{subject}/bad-records", token=world.token("lc-head")).body["items"]
     assert any(b["kind"] == "penalty" and "历农执罚" in b["description"] for b in bad)
+    # One evidence chain: trace code → draw → sampling → custody → results → retest → handover → penalty, intact
+    chain = api.get(f"/samples/{sid}/evidence", token=world.token("sd-head"))
+    assert chain.status == 200, chain.body
+    steps = [link["step"] for link in chain.body["links"]]
+    assert steps == [
+        "trace_code",
+        "draw",
+        "sampling",
+        "custody",
+        "results",
+        "retest",
+        "final_verdict",
+        "handover",
+        "penalty",
+    ]
+    assert chain.body["intact"]
+    links = {link["step"]: link for link in chain.body["links"]}
+    assert links["draw"]["replay_matches"] and links["draw"]["subject_was_drawn"]
+    assert links["handover"]["package_matches"] and links["penalty"]["result"]["case_no"] == "历农执罚〔2026〕18号"
+    assert api.get(f"/samples/{sid}/evidence", token=world.token("js-head")).status == 404
 
 
 def test_a_cleared_product_is_never_handed_over(api, world: World, events):
