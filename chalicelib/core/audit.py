@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
@@ -19,6 +19,7 @@ from . import clock
 from .db import Entity, query_all
 from .errors import ConflictError, PayloadTooLarge, ServiceUnavailable
 
+T = TypeVar("T")
 GENESIS = "0" * 64
 AUDIT_DAY_SHARDS = 8
 # Attributes that change because the record is being audited, not because of the change itself.
@@ -153,6 +154,18 @@ def commit(changes: Sequence[Change] | Change, *, actor: str, claims: Iterable[E
         raise ServiceUnavailable("the table did not accept the change") from exc
     except PynamoDBConnectionError as exc:
         raise ServiceUnavailable("the table did not answer") from exc
+
+
+def again_on_conflict(action: Callable[[], T], attempts: int = 3) -> T:
+    """Run a read-check-write again when its write meets a concurrent one (a workflow storing its token on the same
+    record): each attempt reads afresh, so a real state conflict still ends in a 409 after the last one."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except ConflictError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 @dataclass

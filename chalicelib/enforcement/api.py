@@ -51,7 +51,7 @@ def get(ctx: RequestContext, case_id: str) -> CaseView:
     summary="Acknowledge (签收) a case handed over to your agency",
     body=AcknowledgeCaseRequest,
     response=CaseView,
-    budget=Budget(reads=1, writes=2),
+    budget=Budget(reads=3, writes=4),  # read again after meeting the workflow's own write (at most 3 tries)
 )
 def acknowledge(ctx: RequestContext, case_id: str) -> CaseView:
     return service.acknowledge(ctx.user, case_id, ctx.body)
@@ -64,7 +64,7 @@ def acknowledge(ctx: RequestContext, case_id: str) -> CaseView:
     summary="Record the investigation result (查处结果): case number, finding, decision, penalty, files",
     body=CaseResultRequest,
     response=CaseView,
-    budget=Budget(reads=11, writes=2),
+    budget=Budget(reads=33, writes=4),  # per try: the case and up to 10 files; read again after a workflow's write
 )
 def result(ctx: RequestContext, case_id: str) -> CaseView:
     return service.record_result(ctx.user, case_id, ctx.body)

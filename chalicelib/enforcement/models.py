@@ -27,7 +27,7 @@ class CaseResultRequest(Strict):
     decision: LongText
     penalty: Penalty
     decided_on: IsoDay
-    files: list[Ulid] = Field(default_factory=list, max_length=50, description="attachments of the case (PDFs)")
+    files: list[Ulid] = Field(default_factory=list, max_length=10, description="attachments of the case (PDFs)")
 
 
 class CaseView(View):

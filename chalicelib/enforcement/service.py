@@ -223,6 +223,15 @@ def _receiving(user: Principal, case_id: str) -> store.CaseRecord:
 
 def acknowledge(user: Principal, case_id: str, req: AcknowledgeCaseRequest) -> CaseView:
     """签收: the enforcement agency takes the case over."""
+    return audit.again_on_conflict(lambda: _acknowledge(user, case_id, req))
+
+
+def record_result(user: Principal, case_id: str, req: CaseResultRequest) -> CaseView:
+    """查处结果: case number, finding, decision, penalty and files; archived, and the subject's bad record follows."""
+    return audit.again_on_conflict(lambda: _record_result(user, case_id, req))
+
+
+def _acknowledge(user: Principal, case_id: str, req: AcknowledgeCaseRequest) -> CaseView:
     rec = _receiving(user, case_id)
     if rec.state not in {"delivered", "awaiting_acknowledgement", "escalated"}:
         raise InvalidStateError(f"the case is already {rec.state}")
@@ -244,8 +253,7 @@ def acknowledge(user: Principal, case_id: str, req: AcknowledgeCaseRequest) -> C
     return view(rec)
 
 
-def record_result(user: Principal, case_id: str, req: CaseResultRequest) -> CaseView:
-    """查处结果: case number, finding, decision, penalty and files; archived, and the subject's bad record follows."""
+def _record_result(user: Principal, case_id: str, req: CaseResultRequest) -> CaseView:
     rec = _receiving(user, case_id)
     if rec.state != "acknowledged":
         raise InvalidStateError("record the result of a case your agency acknowledged")

@@ -55,7 +55,8 @@ class SplitRequest(Strict):
 
     version: int = Field(ge=0, strict=True)
     plan: LongText
-    children: list[ChildPlan] = Field(min_length=1, max_length=200)
+    # One transaction holds the task and each child with their audit entries: DynamoDB takes 100 items.
+    children: list[ChildPlan] = Field(min_length=1, max_length=49)
 
     @model_validator(mode="after")
     def _each_once(self) -> SplitRequest:

@@ -60,23 +60,12 @@ def _window_until(rec: samples.FailureRecord) -> str:
     return clock.iso(start + timedelta(seconds=get_settings().retest_window_seconds))
 
 
-def _again_on_conflict(action: Any) -> Any:
-    """The workflow keeps its own fields on the failure (its token): a person's change meeting one is re-read."""
-    for attempt in range(3):
-        try:
-            return action()
-        except ConflictError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
-
-
 def apply(user: Principal, sample_id: str, req: RetestApplicationRequest) -> RetestView:
-    return _again_on_conflict(lambda: _apply(user, sample_id, req))
+    return audit.again_on_conflict(lambda: _apply(user, sample_id, req))
 
 
 def assign(user: Principal, sample_id: str, req: AssignRetestRequest) -> RetestView:
-    return _again_on_conflict(lambda: _assign(user, sample_id, req))
+    return audit.again_on_conflict(lambda: _assign(user, sample_id, req))
 
 
 def _apply(user: Principal, sample_id: str, req: RetestApplicationRequest) -> RetestView:
@@ -290,6 +279,8 @@ def close(event: dict[str, Any]) -> dict[str, Any]:
     rec = samples.get_failure(event["sample_id"])
     if rec.final_verdict:
         return {"final_verdict": rec.final_verdict}
+    if rec.state == "withdrawn":  # corrected away while the window ran: nothing to make final, nothing to hand over
+        return {"final_verdict": None, "withdrawn": True}
     lapsed = event.get("outcome") == "lapsed"
     verdict = "unqualified" if lapsed else str(event["verdict"])
     rec.final_verdict = verdict

@@ -111,7 +111,11 @@ def handover_status(sample_id: str) -> str:
     arn = os.environ["HANDOVER_STATE_MACHINE_ARN"]
     head, _, machine = arn.rpartition(":stateMachine:")
     execution = f"{head}:execution:{machine}:SampleFailure-{sample_id}-handover"
-    return str(boto3.client("stepfunctions").describe_execution(executionArn=execution)["status"])
+    client = boto3.client("stepfunctions")
+    try:
+        return str(client.describe_execution(executionArn=execution)["status"])
+    except client.exceptions.ExecutionDoesNotExist:
+        return "NOT_STARTED"
 
 
 def case_of(sample_id: str):
@@ -215,3 +219,21 @@ def test_a_missed_acknowledgement_escalates_to_the_level_above(api, world: World
     # A late acknowledgement still counts
     act(api, world, "lc-officer", f"/cases/{sid}/acknowledge", {"note": "迟签收"})
     assert case_of(sid).state == "acknowledged"
+
+
+def test_a_handover_step_that_keeps_failing_is_retried_then_caught_and_shown(
+    api, world: World, events, monkeypatch, short_window
+):
+    calls = []
+
+    def broken(event, context):
+        calls.append(event)
+        raise RuntimeError("S3 did not answer")
+
+    monkeypatch.setitem(events.router.handlers, "wf_deliver_case", broken)
+    sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample()
+    # No retest applied for in time: final, handed over; delivery fails every time, is retried, then caught
+    assert events.wait_for(lambda: handover_status(sid) == "FAILED", timeout=30)
+    assert len(calls) == 4
+    assert samples.get_failure(sid).workflow_error.startswith("handover:")
+    assert case_of(sid) is None
