@@ -50,6 +50,7 @@ def view(rec: store.DrawRecord) -> DrawView:
         sampler_count=int(rec.sampler_count),
         candidates=rec.candidates,
         input_sha256=rec.input_sha256,
+        input_url=storage.presigned_get(rec.input_key, f"draw-{rec.id}.json"),
         recusals=rec.recusals or [],
         result=rec.result,
         published=bool(rec.published),

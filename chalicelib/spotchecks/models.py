@@ -157,6 +157,7 @@ class DrawView(View):
     sampler_count: int
     candidates: dict[str, Any]
     input_sha256: str
+    input_url: str | None = Field(default=None, description="the frozen lists (JSON), published with the commitment")
     recusals: list[dict[str, Any]]
     result: dict[str, Any] | None
     published: bool

@@ -125,6 +125,9 @@ def test_the_county_draws_verifiably_and_anyone_can_replay_it(api, world: World)
     committed = act(api, world, "lc-head", f"/spot-checks/{walk.id}/draw", {"samplers": 2, "subjects": 2}, status=201)
     assert committed["state"] == "committed" and committed["seed"] is None and committed["result"] is None
     assert len(committed["commitment"]) == 64
+    # The frozen lists are published with the commitment, and hash as shown
+    frozen_before = json.loads(requests.get(committed["input_url"], timeout=10).content)
+    assert draw.list_hash(frozen_before["subjects"]) == committed["subjects_hash"]
     # Expired certificates and the declared conflict are left out; the key object comes in directly
     cands = committed["candidates"]
     assert cands["samplers"] >= 3 and cands["key_objects"] >= 1
