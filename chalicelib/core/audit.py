@@ -61,8 +61,27 @@ def canonical(value: Any) -> str:
 
 
 def snapshot(record: Entity) -> dict[str, Any]:
-    """The record's business state as stored (DynamoDB JSON), without the audit bookkeeping."""
-    return {k: v for k, v in record.serialize().items() if k not in _UNHASHED}
+    """The record's business state as stored (DynamoDB JSON), without the audit bookkeeping.
+
+    DynamoDB sets have no order, and Python's set order changes from process to process: they are kept sorted,
+    so the same state always reads and hashes the same.
+    """
+    return _ordered({k: v for k, v in record.serialize().items() if k not in _UNHASHED})
+
+
+def _ordered(state: dict[str, Any]) -> dict[str, Any]:
+    return {k: _ordered_value(v) for k, v in state.items()}
+
+
+def _ordered_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)) in {"SS", "NS", "BS"}:
+            kind, items = next(iter(value.items()))
+            return {kind: sorted(items)}
+        return {k: _ordered_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ordered_value(v) for v in value]
+    return value
 
 
 def link_hash(entry: AuditEntry) -> str:
@@ -198,7 +217,7 @@ def verify_chain(record: Entity) -> ChainReport:
         )
     if record.audit_head != last.hash or int(record.audit_seq or 0) != count:
         return ChainReport(record.pk, count, False, "the record's head does not match its last audit entry")
-    if snapshot(record) != last.state:
+    if snapshot(record) != _ordered(last.state):
         return ChainReport(record.pk, count, False, "the record differs from its last audited state")
     return ChainReport(record.pk, count, True)
 
