@@ -22,18 +22,17 @@ def status(sample_id: str) -> str:
 
 
 def retest(api, world: World, sid: str, value: str) -> dict:
-    """The county applies for the subject, assigns the province's lab, which tests the reserved sample."""
+    """The county applies for the subject, then the retest is done."""
     act(api, world, "lc-head", f"/samples/{sid}/retest-application", {"reason": "对检测结果有异议，申请复检"})
+    return retest_done(api, world, sid, value)
+
+
+def retest_done(api, world: World, sid: str, value: str) -> dict:
+    """The county assigns the province's lab, which receives the reserved sample (same seal) and tests it."""
     assigned = act(api, world, "lc-head", f"/samples/{sid}/retest", {"lab_org_id": world.agencies["sd-lab"].id})
     copy = assigned["retest"]["retest_sample_id"]
-    seal = samples.get_sample(sid).seal_no
-    act(
-        api,
-        world,
-        "sd-lab-analyst",
-        f"/samples/{copy}/receipt",
-        {"handed_over_by": "历城区农业农村局", "condition": "intact", "seal_no": seal},
-    )
+    custody = {"handed_over_by": "历城区农业农村局", "condition": "intact", "seal_no": samples.get_sample(sid).seal_no}
+    act(api, world, "sd-lab-analyst", f"/samples/{copy}/receipt", custody)
     rows = [
         {"sample_id": copy, "analyte": "procymidone", "value": value, "unit": "mg/kg"},
         {"sample_id": copy, "analyte": "chlorpyrifos", "detected": False, "unit": "mg/kg"},
@@ -56,21 +55,7 @@ def test_a_retest_that_confirms_the_failure(api, world: World, events):
         api.post(f"/samples/{sid}/retest-application", token=world.token("lc-head"), body={"reason": "again"}).status
         == 409
     )
-    assigned = act(api, world, "lc-head", f"/samples/{sid}/retest", {"lab_org_id": world.agencies["sd-lab"].id})
-    copy = assigned["retest"]["retest_sample_id"]
-    seal = samples.get_sample(sid).seal_no
-    act(
-        api,
-        world,
-        "sd-lab-analyst",
-        f"/samples/{copy}/receipt",
-        {"handed_over_by": "历城区农业农村局", "condition": "intact", "seal_no": seal},
-    )
-    rows = [
-        {"sample_id": copy, "analyte": "procymidone", "value": "0.35", "unit": "mg/kg"},
-        {"sample_id": copy, "analyte": "chlorpyrifos", "detected": False, "unit": "mg/kg"},
-    ]
-    act(api, world, "sd-lab-analyst", "/results", {"results": rows})
+    copy = retest_done(api, world, sid, "0.35")["retest"]["retest_sample_id"]
     # The final verdict follows the retest; original and retest results both stay
     assert events.wait_for(lambda: samples.get_failure(sid).final_verdict == "unqualified")
     shown = api.get(f"/samples/{sid}/retest", token=world.token("sd-head")).body
