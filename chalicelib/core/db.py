@@ -19,7 +19,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from .config import get_settings
-from .errors import NotFoundError, ServiceUnavailable, Unprocessable
+from .errors import ConflictError, InvalidStateError, NotFoundError, ServiceUnavailable, Unprocessable
 
 _settings = get_settings()
 
@@ -157,3 +157,12 @@ def query_all(
     for item in source.query(partition_value, range_key_condition=range_key_condition):
         if isinstance(item, model):
             yield item
+
+
+def expect(record: Entity, version: int, states: set[str], what: str) -> None:
+    """A change asked of a record read at `version`: stale is a 409, the wrong state too (never an overwrite)."""
+    if int(record.version or 0) != version:
+        raise ConflictError(f"{what} changed since you read it: read it again")
+    state = getattr(record, "state", None)
+    if state not in states:
+        raise InvalidStateError(f"{what} is {state}; this needs it {' or '.join(sorted(states))}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from functools import lru_cache
@@ -73,3 +74,15 @@ def stop(machine_arn: str, *, kind: str, record_id: str, transition: str, cause:
             return False
         raise
     return True
+
+
+def answer(token: str, output: dict[str, Any]) -> None:
+    """Answer a waiting step if it still waits (a step whose deadline passed has its own path, which looks again)."""
+    with contextlib.suppress(InvalidStateError):
+        send_success(token, output)
+
+
+def refuse(token: str, error: str, cause: str) -> None:
+    """Fail a waiting step with a named error (a return, a withdrawal), if it still waits."""
+    with contextlib.suppress(InvalidStateError):
+        send_failure(token, error, cause)

@@ -76,7 +76,7 @@ def result(ctx: RequestContext, case_id: str) -> CaseView:
     roles=ALL_ROLES,
     summary="The sample's evidence chain: trace code, draw, sampling, custody, results, retest, handover, penalty",
     response=EvidenceView,
-    budget=Budget(reads=22, writes=0),  # each record read and its audit trail queried, the draw and package files
+    budget=Budget(reads=16, writes=0),  # each record read and its audit trail queried, the draw and package files
 )
 def evidence(ctx: RequestContext, sample_id: str) -> EvidenceView:
     return evidence_chain.chain(ctx.user, sample_id)

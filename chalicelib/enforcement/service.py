@@ -248,8 +248,7 @@ def _acknowledge(user: Principal, case_id: str, req: AcknowledgeCaseRequest) -> 
         actor=user.user_id,
     )
     if token and stage == "acknowledgement":
-        with contextlib.suppress(InvalidStateError):
-            workflows.send_success(token, {"acknowledged_by": user.user_id})
+        workflows.answer(token, {"acknowledged_by": user.user_id})
     return view(rec)
 
 
@@ -287,8 +286,7 @@ def _record_result(user: Principal, case_id: str, req: CaseResultRequest) -> Cas
         actor=user.user_id,
     )
     if token and stage == "result":
-        with contextlib.suppress(InvalidStateError):
-            workflows.send_success(token, {"case_no": req.case_no})
+        workflows.answer(token, {"case_no": req.case_no})
     return view(rec)
 
 

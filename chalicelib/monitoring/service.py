@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from chalicelib.core import audit, clock, workflows
 from chalicelib.core.access import Principal, check_access, governs
+from chalicelib.core.db import expect
 from chalicelib.core.errors import (
     ConflictError,
     ForbiddenError,
@@ -217,16 +217,9 @@ def _issuer(user: Principal, task_id: str) -> store.MonitoringTaskRecord:
     return rec
 
 
-def _expect(rec: Any, version: int, states: set[str], what: str) -> None:
-    if int(rec.version or 0) != version:
-        raise ConflictError("the record changed since you read it: read it again")
-    if rec.state not in states:
-        raise InvalidStateError(f"{what} is {rec.state}; this needs it {' or '.join(sorted(states))}")
-
-
 def update_task(user: Principal, task_id: str, req: UpdateTaskRequest) -> TaskView:
     rec = _issuer(user, task_id)
-    _expect(rec, req.version, EDITABLE, "the task")
+    expect(rec, req.version, EDITABLE, "the task")
     if req.lead_org_id is not None and req.lead_org_id != rec.lead_org_id:
         lead = _lead_lab(user, req.lead_org_id)
         rec.lead_org_id = lead.id
@@ -253,7 +246,7 @@ def _at_version(model: Any, version: int) -> Any:
 def publish_task(user: Principal, task_id: str, req: VersionedRequest) -> TaskView:
     """下发: to the lead unit; the stream starts the distribution workflow."""
     rec = _issuer(user, task_id)
-    _expect(rec, req.version, EDITABLE, "the task")
+    expect(rec, req.version, EDITABLE, "the task")
     _check_deadline(rec.deadline)
     rec.state = "published"
     rec.publications = int(rec.publications or 0) + 1
@@ -273,7 +266,7 @@ def publish_task(user: Principal, task_id: str, req: VersionedRequest) -> TaskVi
 
 def cancel_task(user: Principal, task_id: str, req: ReasonRequest) -> TaskView:
     rec = _issuer(user, task_id)
-    _expect(rec, req.version, CANCELLABLE, "the task")
+    expect(rec, req.version, CANCELLABLE, "the task")
     rec.state, rec.cancel_reason = "cancelled", req.reason
     audit.commit(
         audit.Change(
@@ -290,7 +283,7 @@ def cancel_task(user: Principal, task_id: str, req: ReasonRequest) -> TaskView:
 def accept_overall_report(user: Principal, task_id: str, req: VersionedRequest) -> TaskView:
     """The issuing agency takes the overall report: the task is completed."""
     rec = _issuer(user, task_id)
-    _expect(rec, req.version, {"submitted"}, "the task")
+    expect(rec, req.version, {"submitted"}, "the task")
     rec.state, rec.accepted_by = "completed", user.user_id
     audit.commit(
         audit.Change(rec, "monitoring.completed", condition=_at_version(store.MonitoringTaskRecord, req.version)),
@@ -316,32 +309,21 @@ def _lead_assignment(rec: store.MonitoringTaskRecord) -> store.AssignmentRecord 
         return None  # the workflow has not created it yet; its first wait will see the task's state
 
 
-def _send_success(token: str, output: dict[str, Any]) -> None:
-    # If that step's deadline passed, the reminder path has its own wait, which finds the new state.
-    with contextlib.suppress(InvalidStateError):
-        workflows.send_success(token, output)
-
-
-def _send_failure(token: str, error: str, cause: str) -> None:
-    with contextlib.suppress(InvalidStateError):
-        workflows.send_failure(token, error, cause)
-
-
 def _answer(assignment: store.AssignmentRecord | None, stage: str, output: dict[str, Any]) -> None:
     """Answer the workflow step waiting on this assignment, if it is waiting for this stage."""
     if assignment is not None and assignment.token and assignment.stage == stage:
-        _send_success(assignment.token, output)
+        workflows.answer(assignment.token, output)
 
 
 def _fail(assignment: store.AssignmentRecord | None, error: str, cause: str) -> None:
     if assignment is not None and assignment.token:
-        _send_failure(assignment.token, error, cause)
+        workflows.refuse(assignment.token, error, cause)
 
 
 def receive_task(user: Principal, task_id: str, req: VersionedRequest) -> TaskView:
     """接收任务 (Art 11)."""
     rec = _lead(user, task_id)
-    _expect(rec, req.version, {"published"}, "the task")
+    expect(rec, req.version, {"published"}, "the task")
     rec.state = "received"
     assignment = _lead_assignment(rec)
     changes = [audit.Change(rec, "monitoring.received", condition=_at_version(store.MonitoringTaskRecord, req.version))]
@@ -356,7 +338,7 @@ def receive_task(user: Principal, task_id: str, req: VersionedRequest) -> TaskVi
 def return_task(user: Principal, task_id: str, req: ReasonRequest) -> TaskView:
     """退回: the lead unit sends the task back to its issuer with a reason; the issuer may edit and publish again."""
     rec = _lead(user, task_id)
-    _expect(rec, req.version, {"published", "received"}, "the task")
+    expect(rec, req.version, {"published", "received"}, "the task")
     rec.state, rec.return_reason = "returned", req.reason
     assignment = _lead_assignment(rec)
     changes = [
@@ -378,7 +360,7 @@ def return_task(user: Principal, task_id: str, req: ReasonRequest) -> TaskView:
 def configure_model(user: Principal, task_id: str, req: ConfigureModelRequest) -> TaskView:
     """配置监测模型 (Art 12): objects, standards, items and limits, resolved from the library and kept."""
     rec = _lead(user, task_id)
-    _expect(rec, req.version, {"received"}, "the task")
+    expect(rec, req.version, {"received"}, "the task")
     scope_products = set(rec.scope["products"])
     for index, obj in enumerate(req.objects):
         if obj.product_code not in scope_products:
@@ -404,7 +386,7 @@ def configure_model(user: Principal, task_id: str, req: ConfigureModelRequest) -
 def distribute(user: Principal, task_id: str, req: DistributeRequest) -> TaskView:
     """分配任务 (Art 13): a quota per undertaking unit; the workflow creates their assignments."""
     rec = _lead(user, task_id)
-    _expect(rec, req.version, {"received"}, "the task")
+    expect(rec, req.version, {"received"}, "the task")
     if not rec.model:
         raise InvalidStateError("configure the monitoring model before distributing the task")
     objects = {o["product_code"] for o in rec.model["objects"]}
@@ -472,7 +454,7 @@ def _in_scope(region: str, scope: list[str]) -> bool:
 def submit_overall_report(user: Principal, task_id: str, req: ReportRequest) -> TaskView:
     """总体报告 (Art 18): the lead uploads the overall report to the issuing agency, once every unit reported."""
     rec = _lead(user, task_id)
-    _expect(rec, req.version, {"in_progress"}, "the task")
+    expect(rec, req.version, {"in_progress"}, "the task")
     pending = [
         a.org_id
         for a in store.task_partition(rec.id)
@@ -483,7 +465,7 @@ def submit_overall_report(user: Principal, task_id: str, req: ReportRequest) -> 
     ]
     if pending:
         raise InvalidStateError(f"{len(pending)} undertaking units have not reported yet: {', '.join(sorted(pending))}")
-    _attached_report(user, "monitoring_task", rec.id, req.attachment_id)
+    check_report_attachment("monitoring_task", rec.id, req.attachment_id)
     rec.state, rec.overall_report_id = "submitted", req.attachment_id
     assignment = _lead_assignment(rec)
     changes = [
@@ -504,10 +486,6 @@ def submit_overall_report(user: Principal, task_id: str, req: ReportRequest) -> 
 
 def check_report_attachment(owner_kind: str, owner_id: str, attachment_id: str) -> None:
     """A report named by a submission must be a PDF attached to that record, finished uploading."""
-    _attached_report(None, owner_kind, owner_id, attachment_id)
-
-
-def _attached_report(user: Principal | None, owner_kind: str, owner_id: str, attachment_id: str) -> None:
     from chalicelib.attachments import store as attachments
 
     try:
@@ -541,7 +519,7 @@ def receive_assignment(user: Principal, assignment_id: str, req: VersionedReques
     rec = _own_assignment(user, assignment_id)
     if rec.role != UNIT:
         raise InvalidStateError("the lead unit receives the task itself")
-    _expect(rec, req.version, {"assigned", "awaiting_receipt"}, "the assignment")
+    expect(rec, req.version, {"assigned", "awaiting_receipt"}, "the assignment")
     expected, token, stage = rec.state, rec.token, rec.stage
     rec.state, rec.token, rec.stage = "received", None, None
     audit.commit(
@@ -549,7 +527,7 @@ def receive_assignment(user: Principal, assignment_id: str, req: VersionedReques
         actor=user.user_id,
     )
     if token and stage == "receipt":
-        _send_success(token, {"received_by": user.user_id})
+        workflows.answer(token, {"received_by": user.user_id})
     return assignment_view(rec)
 
 
@@ -557,7 +535,7 @@ def return_assignment(user: Principal, assignment_id: str, req: ReasonRequest) -
     rec = _own_assignment(user, assignment_id)
     if rec.role != UNIT:
         raise InvalidStateError("the lead unit returns the task itself")
-    _expect(rec, req.version, {"assigned", "awaiting_receipt"}, "the assignment")
+    expect(rec, req.version, {"assigned", "awaiting_receipt"}, "the assignment")
     expected, token = rec.state, rec.token
     rec.state, rec.return_reason, rec.token, rec.stage = "returned", req.reason, None, None
     audit.commit(
@@ -570,7 +548,7 @@ def return_assignment(user: Principal, assignment_id: str, req: ReasonRequest) -
         actor=user.user_id,
     )
     if token:
-        _send_failure(token, "Returned", req.reason)
+        workflows.refuse(token, "Returned", req.reason)
     return assignment_view(rec)
 
 
@@ -579,8 +557,8 @@ def submit_unit_report(user: Principal, assignment_id: str, req: ReportRequest) 
     rec = _own_assignment(user, assignment_id)
     if rec.role != UNIT:
         raise InvalidStateError("the lead unit submits the overall report on the task")
-    _expect(rec, req.version, {"received"}, "the assignment")
-    _attached_report(user, "assignment", rec.id, req.attachment_id)
+    expect(rec, req.version, {"received"}, "the assignment")
+    check_report_attachment("assignment", rec.id, req.attachment_id)
     token, stage = rec.token, rec.stage
     rec.state, rec.report_id, rec.token, rec.stage = "reported", req.attachment_id, None, None
     audit.commit(
@@ -593,7 +571,7 @@ def submit_unit_report(user: Principal, assignment_id: str, req: ReportRequest) 
         actor=user.user_id,
     )
     if token and stage == "report":
-        _send_success(token, {"report": req.attachment_id})
+        workflows.answer(token, {"report": req.attachment_id})
     return assignment_view(rec)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from chalicelib.core import audit, clock, workflows
 from chalicelib.core.config import get_settings
-from chalicelib.core.errors import ConflictError, InvalidStateError, NotFoundError
+from chalicelib.core.errors import ConflictError, NotFoundError
 from chalicelib.core.events import RecordChange
 from chalicelib.testing import service as testing
 from chalicelib.testing import store as samples
@@ -235,8 +235,7 @@ def store_token(record: dict[str, Any], token: str) -> None:
         # stored, and found no token to answer: look once more, so no wake-up is lost.
         late = _stage_output(store.get_task(task_id), rec, stage)
         if late is not None:
-            with contextlib.suppress(InvalidStateError):
-                workflows.send_success(token, late)
+            workflows.answer(token, late)
         return
     raise ConflictError("the assignment kept changing while the workflow stored its token")
 

@@ -8,7 +8,6 @@ original when nobody applied. Both results stay. A final failure is then handed 
 
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -95,8 +94,7 @@ def _apply(user: Principal, sample_id: str, req: RetestApplicationRequest) -> Re
     rec.token, rec.stage = None, None
     audit.commit(audit.Change(rec, "retest.applied", detail={"reason": req.reason}), actor=user.user_id)
     if token and stage == "application":
-        with contextlib.suppress(InvalidStateError):
-            workflows.send_success(token, {"applied": True})
+        workflows.answer(token, {"applied": True})
     return retest_view(rec)
 
 
@@ -210,8 +208,7 @@ def retest_tested(change: RecordChange) -> None:
     if failure.final_verdict:
         return
     if failure.token and failure.stage == "retest":
-        with contextlib.suppress(InvalidStateError):
-            workflows.send_success(failure.token, {"verdict": image["verdict"]})
+        workflows.answer(failure.token, {"verdict": image["verdict"]})
     # Else the workflow is not waiting yet: when it gets there, it finds the verdict itself (store_token).
 
 
@@ -253,8 +250,7 @@ def store_token(record: dict[str, Any], token: str) -> None:
         # stored, the stream found no token to answer. Look once more, so no wake-up is lost.
         late = _stage_output(rec, stage)
         if late is not None:
-            with contextlib.suppress(InvalidStateError):
-                workflows.send_success(token, late)
+            workflows.answer(token, late)
         return
     raise ConflictError("the failure kept changing while the workflow stored its token")
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from chalicelib.core import audit, clock
 from chalicelib.core.access import Principal, check_access, governs
+from chalicelib.core.db import expect
 from chalicelib.core.errors import ConflictError, ForbiddenError, InvalidStateError, NotFoundError, Unprocessable
 from chalicelib.core.ids import new_id
 from chalicelib.core.models import ReasonRequest, VersionedRequest
@@ -151,13 +152,6 @@ def create(user: Principal, req: CreateSpotCheckRequest) -> SpotCheckView:
     return view(rec)
 
 
-def _expect(rec: store.SpotCheckRecord, version: int, states: set[str]) -> None:
-    if int(rec.version or 0) != version:
-        raise ConflictError("the task changed since you read it: read it again")
-    if rec.state not in states:
-        raise InvalidStateError(f"the task is {rec.state}; this needs it {' or '.join(sorted(states))}")
-
-
 def _issuer(user: Principal, task_id: str) -> store.SpotCheckRecord:
     rec = visible(user, task_id)
     if rec.issuer_org_id != user.org_id:
@@ -178,7 +172,7 @@ def _receipt_due(urgency: str) -> str:
 
 def publish(user: Principal, task_id: str, req: VersionedRequest) -> SpotCheckView:
     rec = _issuer(user, task_id)
-    _expect(rec, req.version, {"draft", "returned"})
+    expect(rec, req.version, {"draft", "returned"}, "the task")
     rec.state, rec.receipt_due, rec.return_reason = "published", _receipt_due(rec.urgency), None
     audit.commit(audit.Change(rec, "spotcheck.published", detail={"to": rec.assignee_org_id}), actor=user.user_id)
     return view(rec)
@@ -186,7 +180,7 @@ def publish(user: Principal, task_id: str, req: VersionedRequest) -> SpotCheckVi
 
 def receive(user: Principal, task_id: str, req: VersionedRequest) -> SpotCheckView:
     rec = _assignee(user, task_id)
-    _expect(rec, req.version, {"published"})
+    expect(rec, req.version, {"published"}, "the task")
     rec.state = "received"
     audit.commit(
         audit.Change(rec, "spotcheck.received", detail={"late": clock.iso(clock.now()) > (rec.receipt_due or "")}),
@@ -197,7 +191,7 @@ def receive(user: Principal, task_id: str, req: VersionedRequest) -> SpotCheckVi
 
 def return_task(user: Principal, task_id: str, req: ReasonRequest) -> SpotCheckView:
     rec = _assignee(user, task_id)
-    _expect(rec, req.version, {"published", "received"})
+    expect(rec, req.version, {"published", "received"}, "the task")
     rec.state, rec.return_reason = "returned", req.reason
     audit.commit(audit.Change(rec, "spotcheck.returned", detail={"reason": req.reason}), actor=user.user_id)
     return view(rec)
@@ -205,7 +199,7 @@ def return_task(user: Principal, task_id: str, req: ReasonRequest) -> SpotCheckV
 
 def cancel(user: Principal, task_id: str, req: ReasonRequest) -> SpotCheckView:
     rec = _issuer(user, task_id)
-    _expect(rec, req.version, {"draft", "published", "received", "returned"})
+    expect(rec, req.version, {"draft", "published", "received", "returned"}, "the task")
     rec.state, rec.cancel_reason = "cancelled", req.reason
     audit.commit(audit.Change(rec, "spotcheck.cancelled", detail={"reason": req.reason}), actor=user.user_id)
     return view(rec)
@@ -214,7 +208,7 @@ def cancel(user: Principal, task_id: str, req: ReasonRequest) -> SpotCheckView:
 def split(user: Principal, task_id: str, req: SplitRequest) -> SpotCheckView:
     """下发: child tasks to the agencies below, each with its share of the units and regions, published at once."""
     rec = _assignee(user, task_id)
-    _expect(rec, req.version, {"received"})
+    expect(rec, req.version, {"received"}, "the task")
     if sum(c.units for c in req.children) > int(rec.units):
         raise Unprocessable(
             f"the shares add up to more than the task's {int(rec.units)} units",
@@ -277,7 +271,7 @@ def split(user: Principal, task_id: str, req: SplitRequest) -> SpotCheckView:
 def assign(user: Principal, task_id: str, req: AssignRequest) -> SpotCheckView:
     """The receiving agency does the task itself: its samplers sample, the named testing agency tests."""
     rec = _assignee(user, task_id)
-    _expect(rec, req.version, {"received"})
+    expect(rec, req.version, {"received"}, "the task")
     lab = _lab(rec, req.lab_org_id)
     rec.state, rec.plan, rec.lab_org_id = "in_progress", req.plan, lab.id
     rec.parties = set(rec.parties or ()) | {lab.id}
@@ -329,7 +323,7 @@ def _lab_of(user: Principal, task_id: str) -> store.SpotCheckRecord:
 def configure_model(user: Principal, task_id: str, req: ConfigureModelRequest) -> SpotCheckView:
     """检测模型 (Art 23, as Art 12): the lab's objects, methods, items and limits for this task."""
     rec = _lab_of(user, task_id)
-    _expect(rec, req.version, {"in_progress"})
+    expect(rec, req.version, {"in_progress"}, "the task")
     products = {str(p) for p in rec.products or []}
     for index, obj in enumerate(req.objects):
         if obj.product_code not in products:
@@ -387,7 +381,7 @@ def submit_report(user: Principal, task_id: str, req: SpotReportRequest) -> Spot
     from chalicelib.monitoring.service import check_report_attachment
 
     rec = _lab_of(user, task_id)
-    _expect(rec, req.version, {"in_progress"})
+    expect(rec, req.version, {"in_progress"}, "the task")
     check_report_attachment("spotcheck", rec.id, req.attachment_id)
     rec.state, rec.report_id = "submitted", req.attachment_id
     audit.commit(audit.Change(rec, "spotcheck.reported", detail={"report": req.attachment_id}), actor=user.user_id)
