@@ -1,4 +1,4 @@
-"""The route layer: one decorator parses, authorizes, runs a service call and maps errors once."""
+"""The route layer: registers the route tables; per request: parse, authorize, run one handler, map errors once."""
 
 from __future__ import annotations
 
@@ -7,22 +7,25 @@ import re
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
+from chalice import Chalice, Response
 
 from .access import Principal, require_roles
 from .errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from .idempotency import run_once
 from .observability import record_request
+from .routes import PUBLIC, ROUTES, Budget, RouteSpec
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+__all__ = ["PUBLIC", "ROUTES", "Budget", "RequestContext", "RouteSpec", "Status", "register"]
 
 logger = Logger(service="agritrace")
 
-PUBLIC: frozenset[str] = frozenset({"*public*"})
 MAX_BODY_BYTES = 6 * 1024 * 1024
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -35,41 +38,6 @@ _BODY_TYPES = [
     "multipart/form-data",
     "application/xml",
 ]
-
-
-@dataclass(frozen=True)
-class Budget:
-    """AWS calls one request of a route may make: reads (Get/Query) and writes."""
-
-    reads: int = 2
-    writes: int = 3
-
-
-@dataclass(frozen=True)
-class RouteSpec:
-    path: str
-    method: str
-    roles: frozenset[str]
-    summary: str
-    tag: str
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
-    status: int = 200
-    budget: Budget = field(default_factory=Budget)
-    name: str = ""
-    scheme: str = "oidc"  # how callers authenticate: a person's OIDC token, or a lab instrument's key
-
-    @property
-    def public(self) -> bool:
-        return self.roles is PUBLIC
-
-    @property
-    def writes(self) -> bool:
-        return self.method in {"POST", "PUT", "PATCH", "DELETE"}
-
-
-ROUTES: list[RouteSpec] = []
 
 
 @dataclass
@@ -106,6 +74,8 @@ def _field_errors(exc: ValidationError, where: str) -> list[dict[str, Any]]:
 def _parse(model: type[BaseModel] | None, data: Any, where: str) -> Any:
     if model is None:
         return None
+    from pydantic import ValidationError  # loaded with the first route that has a model, not at start-up
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -141,7 +111,7 @@ def _render(result: Any, status: int, request_id: str, extra_headers: dict[str, 
     if isinstance(result, Response):
         result.headers = {**(result.headers or {}), "X-Request-Id": request_id}
         return result
-    body = result.model_dump(mode="json", by_alias=True) if isinstance(result, BaseModel) else result
+    body = result.model_dump(mode="json", by_alias=True) if hasattr(result, "model_dump") else result
     return Response(
         body="" if body is None else json.dumps(body, ensure_ascii=False),
         status_code=status,
@@ -154,80 +124,41 @@ def _render(result: Any, status: int, request_id: str, extra_headers: dict[str, 
 
 
 def _serialize(result: Any) -> Any:
-    if isinstance(result, BaseModel):
+    if hasattr(result, "model_dump"):
         return result.model_dump(mode="json", by_alias=True)
     return result
 
 
-class Api:
-    """Routes of one business area, registered on its Chalice blueprint with an authorizer."""
-
-    def __init__(self, blueprint: Blueprint, tag: str, authorizer: Any, scheme: str = "oidc") -> None:
-        self.bp = blueprint
-        self.tag = tag
-        self.authorizer = authorizer
-        self.scheme = scheme
-
-    def route(
-        self,
-        path: str,
-        method: str,
-        *,
-        roles: Collection[str],
-        summary: str,
-        body: type[BaseModel] | None = None,
-        query: type[BaseModel] | None = None,
-        response: type[BaseModel] | None = None,
-        status: int = 200,
-        budget: Budget | None = None,
-    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        method = method.upper()
-
-        def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
-            spec = RouteSpec(
-                path=path,
-                method=method,
-                roles=roles if roles is PUBLIC else frozenset(roles),
-                summary=summary,
-                tag=self.tag,
-                body=body,
-                query=query,
-                response=response,
-                status=status,
-                budget=budget or Budget(),
-                name=f"{self.tag}_{handler.__name__}",
-                scheme=self.scheme,
-            )
-            if not spec.public and not spec.roles:
-                raise ValueError(f"{method} {path} declares no roles: routes are deny-by-default")
-            ROUTES.append(spec)
-            bp = self.bp
-
-            def view(**params: str) -> Response:
-                return dispatch(spec, handler, bp, params)
-
-            view.__name__ = handler.__name__
-            bp.route(
-                path,
-                methods=[method],
-                authorizer=None if spec.public else self.authorizer,
-                content_types=_BODY_TYPES,
-                name=spec.name,
-            )(view)
-            return handler
-
-        return decorate
+def register(app: Chalice, routes: list[RouteSpec], authorizers: Mapping[str, Any]) -> None:
+    """One Chalice view per route of the tables; a view resolves its handler and models on its first call."""
+    for spec in routes:
+        app.route(
+            spec.path,
+            methods=[spec.method],
+            authorizer=None if spec.auth is None else authorizers[spec.auth],
+            content_types=_BODY_TYPES,
+            name=spec.name,
+        )(_view(app, spec))
 
 
-def dispatch(spec: RouteSpec, handler: Callable[..., Any], bp: Blueprint, params: dict[str, str]) -> Response:
+def _view(app: Chalice, spec: RouteSpec) -> Any:
+    def view(**params: str) -> Response:
+        return dispatch(app, spec, params)
+
+    view.__name__ = spec.name
+    return view
+
+
+def dispatch(app: Chalice, spec: RouteSpec, params: dict[str, str]) -> Response:
     started = time.perf_counter()
-    response = _dispatch(spec, handler, bp, params)
+    response = _dispatch(app, spec, params)
     record_request(f"{spec.method} {spec.path}", response.status_code, (time.perf_counter() - started) * 1000)
     return response
 
 
-def _dispatch(spec: RouteSpec, handler: Callable[..., Any], bp: Blueprint, params: dict[str, str]) -> Response:
-    request = bp.current_request
+def _dispatch(app: Chalice, spec: RouteSpec, params: dict[str, str]) -> Response:
+    request = app.current_request
+    assert request is not None, "Chalice sets the request before calling a view"
     headers = {k.lower(): v for k, v in (request.headers or {}).items()}
     incoming = headers.get("x-request-id", "")
     request_id = (
@@ -236,6 +167,7 @@ def _dispatch(spec: RouteSpec, handler: Callable[..., Any], bp: Blueprint, param
     logger.append_keys(request_id=request_id, route=f"{spec.method} {spec.path}")
     try:
         principal = None
+        handler = spec.handler
         if not spec.public:
             principal = Principal.from_context((request.context or {}).get("authorizer") or {})
             require_roles(principal, spec.roles)
@@ -261,12 +193,14 @@ def _dispatch(spec: RouteSpec, handler: Callable[..., Any], bp: Blueprint, param
                     "Idempotency-Key must be 8-128 letters, digits or ._:-",
                     errors=[{"field": "Idempotency-Key", "message": "invalid"}],
                 )
+            from .idempotency import run_once  # Powertools idempotency: loaded by the first keyed write
+
             outcome, replayed = run_once(
                 key=key,
                 user=principal.user_id,
                 route=f"{spec.method} {request.path}",
                 body=raw_body,
-                lambda_context=getattr(bp, "lambda_context", None),
+                lambda_context=getattr(app, "lambda_context", None),
                 work=work,
             )
             extra = {"Idempotent-Replayed": "true"} if replayed else None

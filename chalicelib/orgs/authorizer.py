@@ -7,10 +7,7 @@ from typing import Any
 from chalice import AuthResponse, Blueprint
 from chalice.app import AuthRequest
 
-from chalicelib.core.auth import verify_token
 from chalicelib.core.errors import DomainError
-
-from .service import principal_for
 
 auth_bp = Blueprint(__name__)
 
@@ -20,6 +17,11 @@ AUTHORIZER_TTL_SECONDS = 60
 
 @auth_bp.authorizer(name="jwt_authorizer", ttl_seconds=AUTHORIZER_TTL_SECONDS)
 def jwt_authorizer(auth_request: AuthRequest) -> Any:
+    # Imported on first use: the API Lambda imports this module for the authorizer's name only.
+    from chalicelib.core.auth import verify_token
+
+    from .service import principal_for
+
     try:
         claims = verify_token(auth_request.token or "")
     except DomainError:

@@ -1,0 +1,40 @@
+"""Every route of the API, as data: the areas' route tables in one list (`ROUTES`).
+
+Importing this module imports only the tables (plain data); an area's handlers, services, stores and
+models load when one of its routes is first called. A new area adds its `routes` module here.
+"""
+
+from __future__ import annotations
+
+from chalicelib.activity import routes as _activity
+from chalicelib.attachments import routes as _attachments
+from chalicelib.codes import routes as _codes
+from chalicelib.core import meta_routes as _meta
+from chalicelib.core.routes import ROUTES
+from chalicelib.dispatch import routes as _dispatch
+from chalicelib.enforcement import routes as _enforcement
+from chalicelib.integrity import routes as _integrity
+from chalicelib.monitoring import routes as _monitoring
+from chalicelib.orgs import routes as _orgs
+from chalicelib.regions import routes as _regions
+from chalicelib.spotchecks import routes as _spotchecks
+from chalicelib.subjects import routes as _subjects
+from chalicelib.testing import routes as _testing
+
+AREAS = (
+    _meta,
+    _regions,
+    _orgs,
+    _activity,
+    _dispatch,
+    _attachments,
+    _integrity,
+    _subjects,
+    _codes,
+    _monitoring,
+    _testing,
+    _spotchecks,
+    _enforcement,
+)
+
+__all__ = ["AREAS", "ROUTES"]
