@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
             result = coldstart.measure(runs=args.runs)
             print(coldstart.report(result))
+            print(coldstart.growth_report(result, coldstart.measure_growth()))
             failed = not result.ok
         elif section == "calls":
             from bench import calls

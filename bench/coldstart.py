@@ -261,6 +261,76 @@ def measure(runs: int = 7, profile_runs: int = 3) -> ColdStart:
     )
 
 
+AREA_ROUTES = 25  # a new area's routes, about what spot checks or monitoring have
+_GROWTH = """
+import time
+from chalice import Chalice
+import app
+from chalicelib.core.api import register
+from chalicelib.core.routes import Budget, Table
+specs, start = [], time.perf_counter()
+for k in range({areas}):
+    table = Table(f"area{{k}}", handlers="chalicelib.area{{k}}.api", models="chalicelib.area{{k}}.models")
+    for i in range({routes}):
+        specs.append(table.route("POST" if i % 2 else "GET", f"/area{{k}}/things{{i}}/{{{{thing_id}}}}", f"h{{i}}",
+                                 roles={{"head", "supervisor"}}, summary="a route", body="Req" if i % 2 else None,
+                                 response="View", budget=Budget(reads=1, writes=i % 2)))
+register(Chalice(app_name="growth"), specs, {{"jwt": app.jwt_authorizer, "instrument": app.instrument_authorizer}})
+print(time.perf_counter() - start)
+"""
+_FIRST_CALL = """
+import time
+import app
+from chalicelib.routes import ROUTES
+start = time.perf_counter()
+for spec in ROUTES:
+    if spec.tag == {tag!r}:
+        spec.handler, spec.body, spec.query, spec.response
+print(time.perf_counter() - start)
+"""
+
+
+@dataclass
+class Growth:
+    areas: int
+    per_area_ms: float  # building and registering one more area's table of AREA_ROUTES routes
+    table_module_ms: float  # importing one routes.py today (median self time)
+    first_call_ms: dict[str, float]  # per area: loading its handlers and models, paid by its first request
+
+
+def measure_growth(runs: int = 5, areas: int = 4) -> Growth:
+    per_area = statistics.median(
+        float(_run(["-c", _GROWTH.format(areas=areas, routes=AREA_ROUTES)]).stdout.split()[-1]) / areas
+        for _ in range(runs)
+    )
+    profile = importtime("import app")
+    tables = [line.self_us / 1000 for line in profile.lines if line.module.endswith("routes") and "." in line.module]
+    tags = _run(["-c", "import app\nprint(' '.join(sorted({s.tag for s in app.routes.ROUTES})))"]).stdout.split()
+    first = {
+        tag: statistics.median(float(_run(["-c", _FIRST_CALL.format(tag=tag)]).stdout.split()[-1]) for _ in range(3))
+        for tag in tags
+    }
+    return Growth(
+        areas, per_area * 1000, statistics.median(tables) if tables else 0.0, {k: v * 1000 for k, v in first.items()}
+    )
+
+
+def growth_report(r: ColdStart, g: Growth) -> str:
+    added = g.areas * (g.per_area_ms + g.table_module_ms)
+    projected = (r.app_median * 1000 + added) / (r.full_deps_median * 1000)
+    slowest = sorted(g.first_call_ms.items(), key=lambda kv: -kv[1])
+    return "\n".join(
+        [
+            f"growth: one more area of {AREA_ROUTES} routes adds {g.per_area_ms:.2f} ms (table built and registered)"
+            f" + {g.table_module_ms:.2f} ms (its routes.py imported) to (a);",
+            f"    {g.areas} more areas: a ~ {r.app_median * 1000 + added:.1f} ms, a/c ~ {projected:.2f}"
+            f" (no area's handlers, services or models load at start-up)",
+            "first call of an area (its handlers, services, stores and models imported; paid once per Lambda):",
+            *(f"    {tag:<14} {ms:7.1f} ms" for tag, ms in slowest),
+        ]
+    )
+
+
 def report(r: ColdStart) -> str:
     ms = 1000.0
 

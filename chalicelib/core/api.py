@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
-import traceback
-import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
@@ -40,15 +37,19 @@ _BODY_TYPES = [
 ]
 
 
-@dataclass
 class RequestContext:
     """What a route handler gets: who asks, the parsed body and query, and the request's id."""
 
-    principal: Principal | None
-    body: Any
-    query: Any
-    request_id: str
-    headers: dict[str, str]
+    __slots__ = ("body", "headers", "principal", "query", "request_id")
+
+    def __init__(
+        self, *, principal: Principal | None, body: Any, query: Any, request_id: str, headers: dict[str, str]
+    ) -> None:
+        self.principal = principal
+        self.body = body
+        self.query = query
+        self.request_id = request_id
+        self.headers = headers
 
     @property
     def user(self) -> Principal:
@@ -97,12 +98,14 @@ def _read_body(request: Any) -> Any:
         raise ValidationFailed("the body is not JSON", errors=[{"field": "body", "message": "invalid JSON"}]) from None
 
 
-@dataclass(frozen=True)
 class Status:
     """A handler's answer with another status than its route's usual one (a resend answered 200, not 201)."""
 
-    body: BaseModel
-    code: int
+    __slots__ = ("body", "code")
+
+    def __init__(self, body: BaseModel, code: int) -> None:
+        self.body = body
+        self.code = code
 
 
 def _render(result: Any, status: int, request_id: str, extra_headers: dict[str, str] | None = None) -> Response:
@@ -127,6 +130,12 @@ def _serialize(result: Any) -> Any:
     if hasattr(result, "model_dump"):
         return result.model_dump(mode="json", by_alias=True)
     return result
+
+
+def _new_request_id() -> str:
+    import uuid  # rarely needed (API Gateway gives every request an id), and it imports `platform`
+
+    return str(uuid.uuid4())
 
 
 def register(app: Chalice, routes: list[RouteSpec], authorizers: Mapping[str, Any]) -> None:
@@ -162,7 +171,7 @@ def _dispatch(app: Chalice, spec: RouteSpec, params: dict[str, str]) -> Response
     headers = {k.lower(): v for k, v in (request.headers or {}).items()}
     incoming = headers.get("x-request-id", "")
     request_id = (
-        incoming if _REQUEST_ID.match(incoming) else ((request.context or {}).get("requestId") or str(uuid.uuid4()))
+        incoming if _REQUEST_ID.match(incoming) else ((request.context or {}).get("requestId") or _new_request_id())
     )
     logger.append_keys(request_id=request_id, route=f"{spec.method} {spec.path}")
     try:
@@ -212,6 +221,8 @@ def _dispatch(app: Chalice, spec: RouteSpec, params: dict[str, str]) -> Response
             logger.warning("dependency failure", extra={"detail": exc.detail})
         return _problem(exc, request_id)
     except Exception:  # noqa: BLE001 - a bug must still answer in problem+json, and be logged
+        import traceback
+
         logger.error("unhandled error", extra={"trace": traceback.format_exc()})
         body = {
             "type": "about:blank",

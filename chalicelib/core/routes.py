@@ -13,18 +13,28 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from typing import Any
 
 PUBLIC: frozenset[str] = frozenset({"*public*"})
 
 
-@dataclass(frozen=True)
 class Budget:
     """AWS calls one request of a route may make: reads (Get/Query) and writes."""
 
-    reads: int = 2
-    writes: int = 3
+    __slots__ = ("reads", "writes")
+
+    def __init__(self, reads: int = 2, writes: int = 3) -> None:
+        self.reads = reads
+        self.writes = writes
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Budget) and (self.reads, self.writes) == (other.reads, other.writes)
+
+    def __hash__(self) -> int:
+        return hash((self.reads, self.writes))
+
+    def __repr__(self) -> str:
+        return f"Budget(reads={self.reads}, writes={self.writes})"
 
 
 def resolve(reference: str) -> Any:
@@ -33,24 +43,64 @@ def resolve(reference: str) -> Any:
     return getattr(importlib.import_module(module), attribute)
 
 
-@dataclass(frozen=True)
 class RouteSpec:
-    """One route of the table. `body`, `query`, `response` and `handler` are resolved on first use."""
+    """One route of the table. `body`, `query`, `response` and `handler` are resolved on first use.
 
-    path: str
-    method: str
-    roles: frozenset[str]
-    summary: str
-    tag: str
-    handler_ref: str
-    body_ref: str | None = None
-    query_ref: str | None = None
-    response_ref: str | None = None
-    status: int = 200
-    budget: Budget = field(default_factory=Budget)
-    auth: str | None = "jwt"  # the authorizer: "jwt" (a person's OIDC token), "instrument", or None (public)
-    scheme: str = "oidc"  # the OpenAPI security scheme of that authorizer
-    _resolved: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    A plain class, not a dataclass: a table of data must cost next to nothing to import (making a dataclass
+    costs about a millisecond at import).
+    """
+
+    __slots__ = (
+        "_resolved",
+        "auth",
+        "body_ref",
+        "budget",
+        "handler_ref",
+        "method",
+        "path",
+        "query_ref",
+        "response_ref",
+        "roles",
+        "scheme",
+        "status",
+        "summary",
+        "tag",
+    )
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        method: str,
+        roles: frozenset[str],
+        summary: str,
+        tag: str,
+        handler_ref: str,
+        body_ref: str | None = None,
+        query_ref: str | None = None,
+        response_ref: str | None = None,
+        status: int = 200,
+        budget: Budget | None = None,
+        auth: str | None = "jwt",  # the authorizer: "jwt" (a person's OIDC token), "instrument", None (public)
+        scheme: str = "oidc",  # the OpenAPI security scheme of that authorizer
+    ) -> None:
+        self.path = path
+        self.method = method
+        self.roles = roles
+        self.summary = summary
+        self.tag = tag
+        self.handler_ref = handler_ref
+        self.body_ref = body_ref
+        self.query_ref = query_ref
+        self.response_ref = response_ref
+        self.status = status
+        self.budget = budget or Budget()
+        self.auth = auth
+        self.scheme = scheme
+        self._resolved: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"RouteSpec({self.method} {self.path} -> {self.handler_ref})"
 
     @property
     def name(self) -> str:
@@ -132,7 +182,7 @@ class Table:
             query_ref=self._model(query),
             response_ref=self._model(response),
             status=status,
-            budget=budget or Budget(),
+            budget=budget,
             auth=None if public else self.auth,
             scheme=self.scheme,
         )
