@@ -28,6 +28,9 @@ class Settings(BaseModel):
     handover_state_machine_arn: str = ""
     handover_ack_seconds: int = Field(default=3 * 86400, gt=0, description="how long enforcement has to acknowledge")
     investigation_seconds: int = Field(default=90 * 86400, gt=0, description="how long until its result is due")
+    investigation_grace_seconds: int = Field(
+        default=15 * 86400, gt=0, description="after a missed investigation deadline: until the escalation, and after"
+    )
     retest_window_seconds: int = Field(default=7 * 86400, gt=0, description="how long a subject may apply for a retest")
     retest_within_seconds: int = Field(default=15 * 86400, gt=0, description="how long the retest lab has")
     public_base_url: str = "https://trace.example.cn"
@@ -55,6 +58,7 @@ _ENV = {
     "handover_state_machine_arn": "HANDOVER_STATE_MACHINE_ARN",
     "handover_ack_seconds": "HANDOVER_ACK_SECONDS",
     "investigation_seconds": "INVESTIGATION_SECONDS",
+    "investigation_grace_seconds": "INVESTIGATION_GRACE_SECONDS",
     "retest_window_seconds": "RETEST_WINDOW_SECONDS",
     "retest_within_seconds": "RETEST_WITHIN_SECONDS",
     "public_base_url": "PUBLIC_BASE_URL",

@@ -6,7 +6,7 @@ from chalicelib.core.api import RequestContext
 
 from . import evidence as evidence_chain
 from . import service
-from .models import CasePage, CaseView, EvidenceView
+from .models import AgencyChoiceView, CasePage, CaseView, EvidenceView
 
 
 def listing(ctx: RequestContext) -> CasePage:
@@ -27,3 +27,7 @@ def result(ctx: RequestContext, case_id: str) -> CaseView:
 
 def evidence(ctx: RequestContext, sample_id: str) -> EvidenceView:
     return evidence_chain.chain(ctx.user, sample_id)
+
+
+def choose_agency(ctx: RequestContext, sample_id: str) -> AgencyChoiceView:
+    return service.choose_agency(ctx.user, sample_id, ctx.body)

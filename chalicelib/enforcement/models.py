@@ -30,6 +30,21 @@ class CaseResultRequest(Strict):
     files: list[Ulid] = Field(default_factory=list, max_length=10, description="attachments of the case (PDFs)")
 
 
+class ChooseAgencyRequest(Strict):
+    """The enforcement agency the supervision agency names for a failure's handover, instead of the rule."""
+
+    org_id: Ulid = Field(description="an active enforcement agency (执法机构) directly under your agency")
+    note: Note | None = None
+
+
+class AgencyChoiceView(View):
+    sample_id: str
+    org_id: str
+    chosen_by: str
+    chosen_at: str
+    note: str | None
+
+
 class CaseView(View):
     """Enforcement case (执法案件): what was handed over, and what became of it."""
 
@@ -45,6 +60,13 @@ class CaseView(View):
     files: list[dict[str, Any]]
     package_url: str | None = None
     escalated_to: str | None
+    escalations: list[dict[str, Any]] = Field(
+        default_factory=list, description="each escalation: stage, at (when), to (the agency above), reason"
+    )
+    reminders: int = 0
+    assignment: dict[str, Any] | None = Field(
+        default=None, description="why this enforcement agency: by rule (which) or by choice (who, when)"
+    )
     acknowledged_by: str | None
     acknowledged_at: str | None
     result: dict[str, Any] | None

@@ -18,10 +18,10 @@ table.route(
     "/cases",
     "listing",
     roles=OFFICERS,
-    summary="Cases handed over to your enforcement agency, newest first",
+    summary="Cases handed over to your agency, and cases escalated to it, newest first",
     query="chalicelib.core.models:PageQuery",
     response="CasePage",
-    budget=Budget(reads=1, writes=0),
+    budget=Budget(reads=2, writes=0),  # the agency's partition, then the cases escalated to it (one BatchGetItem)
 )
 
 table.route(
@@ -64,4 +64,15 @@ table.route(
     summary="The sample's evidence chain: trace code, draw, sampling, custody, results, retest, handover, penalty",
     response="EvidenceView",
     budget=Budget(reads=16, writes=0),
+)
+
+table.route(
+    "PUT",
+    "/samples/{sample_id}/enforcement-agency",
+    "choose_agency",
+    roles={Role.HEAD, Role.ADMIN},
+    summary="Name the enforcement agency (执法机构) a failure is handed over to, instead of the rule (before delivery)",
+    body="ChooseAgencyRequest",
+    response="AgencyChoiceView",
+    budget=Budget(reads=5, writes=1),  # the failure, the task, the case (absent), the agencies below, the choice
 )

@@ -27,7 +27,14 @@ from chalicelib.subjects.models import AddBadRecordRequest
 from chalicelib.testing import store as samples
 
 from . import store
-from .models import AcknowledgeCaseRequest, CasePage, CaseResultRequest, CaseView
+from .models import (
+    AcknowledgeCaseRequest,
+    AgencyChoiceView,
+    CasePage,
+    CaseResultRequest,
+    CaseView,
+    ChooseAgencyRequest,
+)
 
 KIND = "EnforcementCase"
 SYSTEM = "system:workflow"
@@ -48,6 +55,9 @@ def view(rec: store.CaseRecord, *, with_url: bool = False) -> CaseView:
         files=rec.files or [],
         package_url=storage.presigned_get(rec.package_key, f"移交材料-{rec.id}.json") if with_url else None,
         escalated_to=rec.escalated_to,
+        escalations=rec.escalations or [],
+        reminders=int(rec.reminders or 0),
+        assignment=rec.assignment,
         acknowledged_by=rec.acknowledged_by,
         acknowledged_at=rec.acknowledged_at,
         result=rec.result,
@@ -165,13 +175,70 @@ def build_package(sample_id: str) -> tuple[dict[str, Any], str]:
     return package, digest
 
 
-def _enforcement_of(org_id: str) -> orgs.AgencyRecord:
-    """The enforcement agency of the same level: the one under the agency that did the check."""
-    children, _ = orgs.list_child_agencies(org_id, limit=50, cursor=None)
-    found = [a for a in children if a.org_kind == "enforcement" and a.active]
+def assign_agency(doer_id: str, subject_region: str | None, choice: store.AgencyChoice | None) -> dict[str, Any]:
+    """Which enforcement agency (执法机构) under the agency that did the check takes the case, and why.
+
+    The supervision agency's explicit choice, if it still names an active enforcement agency under it; else the
+    rule: one whose region is the subject's county, else one of the supervision agency's own region, else any;
+    among several, the lowest agency id.
+    """
+    doer = orgs.get_agency(doer_id)
+    children, _ = orgs.list_child_agencies(doer_id, limit=50, cursor=None)
+    found = sorted((a for a in children if a.org_kind == "enforcement" and a.active), key=lambda a: a.id)
     if not found:
-        raise NotFoundError(f"agency {org_id} has no active enforcement agency under it")
-    return found[0]
+        raise NotFoundError(f"agency {doer_id} has no active enforcement agency under it")
+    candidates = [a.id for a in found]
+    if choice is not None and choice.org_id in candidates:
+        return {
+            "org_id": choice.org_id,
+            "by": "choice",
+            "chosen_by": choice.chosen_by,
+            "chosen_at": choice.chosen_at,
+            "note": choice.note,
+            "candidates": candidates,
+        }
+    county = (subject_region or "")[:6]
+    for rule, match in (("subject_county", county), ("own_region", doer.region)):
+        picked = [a for a in found if match and a.region == match]
+        if picked:
+            return {"org_id": picked[0].id, "by": "rule", "rule": rule, "candidates": candidates}
+    return {"org_id": found[0].id, "by": "rule", "rule": "lowest_id", "candidates": candidates}
+
+
+def _subject_region(subject_id: str | None) -> str | None:
+    from chalicelib.subjects import store as subjects
+
+    if not subject_id:
+        return None
+    try:
+        return subjects.get(subject_id).region
+    except NotFoundError:
+        return None
+
+
+def choose_agency(user: Principal, sample_id: str, req: ChooseAgencyRequest) -> AgencyChoiceView:
+    """The supervision agency that did the check names the enforcement agency for the handover (before delivery)."""
+    failure = samples.get_failure(sample_id)
+    task = spotchecks.get(failure.task_id)
+    check_access(user, region=task.region, parties=task.parties or ())
+    if user.org_id != task.assignee_org_id:
+        raise ForbiddenError("only the agency that did the check chooses its enforcement agency")
+    with contextlib.suppress(NotFoundError):
+        store.get(sample_id)
+        raise ConflictError("the case was already handed over")
+    children, _ = orgs.list_child_agencies(task.assignee_org_id, limit=50, cursor=None)
+    if req.org_id not in {a.id for a in children if a.org_kind == "enforcement" and a.active}:
+        raise Unprocessable(
+            "choose an active enforcement agency under your agency",
+            errors=[{"field": "body.org_id", "message": "not an active enforcement agency under yours"}],
+        )
+    rec = store.choice_of(sample_id) or store.AgencyChoice(sample_id=sample_id)
+    rec.org_id, rec.chosen_by, rec.chosen_at, rec.note = req.org_id, user.user_id, clock.iso(clock.now()), req.note
+    rec.parties, rec.region = set(task.parties or ()) | {req.org_id}, task.region
+    audit.commit(audit.Change(rec, "case.agency_chosen", detail={"org_id": req.org_id}), actor=user.user_id)
+    return AgencyChoiceView(
+        sample_id=sample_id, org_id=rec.org_id, chosen_by=rec.chosen_by, chosen_at=rec.chosen_at, note=rec.note
+    )
 
 
 def deliver(event: dict[str, Any]) -> dict[str, Any]:
@@ -182,8 +249,9 @@ def deliver(event: dict[str, Any]) -> dict[str, Any]:
         return {"case_id": existing.id, "package_hash": existing.package_hash}
     failure = samples.get_failure(sample_id)
     task = spotchecks.get(failure.task_id)
-    enforcement = _enforcement_of(task.assignee_org_id)
     package, digest = build_package(sample_id)
+    subject_id = package["sampling"]["subject"]["id"]
+    assignment = assign_agency(task.assignee_org_id, _subject_region(subject_id), store.choice_of(sample_id))
     key = f"handover/{sample_id}/package-{digest[:16]}.json"
     storage.put(key, audit.canonical(package).encode(), "application/json")
     rec = store.CaseRecord(
@@ -193,18 +261,22 @@ def deliver(event: dict[str, Any]) -> dict[str, Any]:
         subject_id=package["sampling"]["subject"]["id"],
         subject_name=package["sampling"]["subject"]["name"],
         from_org_id=task.assignee_org_id,
-        to_org_id=enforcement.id,
-        parties=set(task.parties or ()) | {enforcement.id},
+        to_org_id=assignment["org_id"],
+        parties=set(task.parties or ()) | {assignment["org_id"]},
         region=task.region,
         state="delivered",
         package_key=key,
         package_hash=digest,
         files=package["files"],
+        assignment=assignment,
     )
     with contextlib.suppress(ConflictError):  # a retried task delivered it already
         audit.commit(
             audit.Change(
-                rec, "case.delivered", detail={"package_hash": digest}, condition=store.CaseRecord.pk.does_not_exist()
+                rec,
+                "case.delivered",
+                detail={"package_hash": digest, "assignment": assignment},
+                condition=store.CaseRecord.pk.does_not_exist(),
             ),
             actor=SYSTEM,
         )
@@ -311,6 +383,7 @@ def start_handover(change: RecordChange) -> None:
                 "acknowledgement": settings.handover_ack_seconds,
                 "grace": settings.handover_ack_seconds,
                 "result": settings.investigation_seconds,
+                "result_grace": settings.investigation_grace_seconds,
             },
         },
     )
@@ -347,21 +420,38 @@ def store_token(record: dict[str, Any], token: str) -> None:
 
 
 def escalate(record: dict[str, Any]) -> dict[str, Any]:
-    """Task: the acknowledgement deadline passed: the agency above the one that handed it over sees it too."""
+    """Task: a deadline passed. The acknowledgement's escalates at once; the investigation's reminds first
+    (`step` "remind"), then escalates: the agency above the one that handed the case over sees it and lists it."""
     rec = store.get(record["id"])
-    if _stage_output(rec, record["stage"]) is not None:
+    stage = record["stage"]
+    if _stage_output(rec, stage) is not None:
         return {"escalated": False}
+    now = clock.iso(clock.now())
+    if record.get("step") == "remind":
+        rec.reminders = int(rec.reminders or 0) + 1
+        audit.commit(audit.Change(rec, "case.reminded", detail={"to": rec.to_org_id, "stage": stage}), actor=SYSTEM)
+        return {"escalated": False, "reminded": rec.to_org_id}
     doer = orgs.get_agency(rec.from_org_id)
-    rec.escalated_to = doer.parent_id
+    above = doer.parent_id
+    rec.escalated_to = above
     rec.reminders = int(rec.reminders or 0) + 1
+    reason = (
+        "not acknowledged by the deadline" if stage == "acknowledgement" else "no investigation result by the deadline"
+    )
+    rec.escalations = [*(rec.escalations or []), {"stage": stage, "at": now, "to": above, "reason": reason}]
     if rec.state in {"delivered", "awaiting_acknowledgement"}:
         rec.state = "escalated"
-    if doer.parent_id:
-        rec.parties = set(rec.parties or ()) | {doer.parent_id}
+    changes = []
+    if above:
+        rec.parties = set(rec.parties or ()) | {above}
+        entry = store.escalation_entry(rec.id, above) or store.EscalationEntry(case_id=rec.id, org_id=above)
+        entry.stage, entry.escalated_at, entry.region = stage, now, rec.region
+        changes.append(audit.Change(entry, "case.listed_for_escalation", detail={"to": above, "stage": stage}))
     audit.commit(
-        audit.Change(rec, "case.escalated", detail={"to": doer.parent_id, "stage": record["stage"]}), actor=SYSTEM
+        [audit.Change(rec, "case.escalated", detail={"to": above, "stage": stage, "reason": reason}), *changes],
+        actor=SYSTEM,
     )
-    return {"escalated": True, "to": doer.parent_id}
+    return {"escalated": True, "to": above}
 
 
 def record_failure(record: dict[str, Any], error: dict[str, Any]) -> None:

@@ -399,6 +399,10 @@ CASES: dict[tuple[str, str], Case] = {
         {"note": "签收"},
     ),
     ("POST", "/cases/{case_id}/result"): lambda s: (f"/cases/{_acknowledged_case(s)}/result", _CASE_RESULT),
+    ("PUT", "/samples/{sample_id}/enforcement-agency"): lambda s: (
+        f"/samples/{_county_walk(s).failed_sample()}/enforcement-agency",
+        {"org_id": s.world.agencies["lc-enf"].id, "note": "由历城区执法大队查处"},
+    ),
     ("POST", "/instrument/results"): lambda s: (
         "/instrument/results",
         _instrument_batch(s.walk().unit_receive().received_sample()),
@@ -504,6 +508,7 @@ HAPPY_USER = {
     ("GET", "/cases"): "lc-officer",
     ("POST", "/cases/{case_id}/acknowledge"): "lc-officer",
     ("POST", "/cases/{case_id}/result"): "lc-officer",
+    ("PUT", "/samples/{sample_id}/enforcement-agency"): "lc-head",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
@@ -518,7 +523,7 @@ NOT_JURISDICTIONAL = {
     ("POST", "/instrument-keys"): "issued to the caller's own lab",
     ("GET", "/instrument-keys"): "lists the caller's own lab's keys",
     ("GET", "/spot-checks"): "lists only the caller's own agency's tasks",
-    ("GET", "/cases"): "lists only the caller's own enforcement agency's cases",
+    ("GET", "/cases"): "lists only the cases handed or escalated to the caller's own agency",
 }
 # Routes a lab instrument calls with its machine credential (Instrument <id>.<secret>), not a person's token.
 MACHINE = {("POST", "/instrument/results")}

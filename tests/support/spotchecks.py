@@ -116,3 +116,22 @@ def delivered_case(api: Any, world: World) -> str:
     sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample()
     retests.close({"sample_id": sid, "outcome": "lapsed"})
     return str(enforcement.deliver({"sample_id": sid})["case_id"])
+
+
+def final_failure(api: Any, world: World) -> str:
+    """A Licheng spot-check failure, made final in-line (nobody applied for a retest): the stream hands it over."""
+    from chalicelib.spotchecks import retests
+
+    sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample()
+    retests.close({"sample_id": sid, "outcome": "lapsed"})
+    return sid
+
+
+def case_or_none(sample_id: str) -> Any:
+    from chalicelib.core.errors import NotFoundError
+    from chalicelib.enforcement import store as cases
+
+    try:
+        return cases.get(sample_id)
+    except NotFoundError:
+        return None
