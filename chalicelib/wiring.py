@@ -13,7 +13,7 @@ from chalicelib.core.events import StreamDispatcher
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
 from chalicelib.monitoring import workflow as monitoring
-from chalicelib.spotchecks import retests
+from chalicelib.spotchecks import cascade, clocks, retests
 from chalicelib.testing import imports
 
 
@@ -26,6 +26,9 @@ def stream() -> StreamDispatcher:
             monitoring.start_distribution,
             monitoring.stop_cancelled,
             monitoring.count_progress,
+            clocks.start_clock,
+            cascade.roll_up,
+            cascade.close,
             retests.start_window,
             retests.retest_tested,
             enforcement.start_handover,
@@ -48,6 +51,7 @@ ESCALATE: dict[str, Callable[[Record], dict[str, Any]]] = {
     "MonitoringAssignment": monitoring.remind,
     "SampleFailure": retests.remind,
     "EnforcementCase": enforcement.escalate,
+    "SpotCheck": clocks.tick,
 }
 FAILURE: dict[str, Callable[[Record, dict[str, Any]], None]] = {
     "Instruction": lambda record, error: dispatch.record_failure(record["id"], error),

@@ -26,6 +26,10 @@ class Settings(BaseModel):
     distribution_state_machine_arn: str = ""
     retest_state_machine_arn: str = ""
     handover_state_machine_arn: str = ""
+    spotcheck_state_machine_arn: str = ""
+    spotcheck_grace_seconds: int = Field(
+        default=2 * 86400, gt=0, description="a spot-check task's missed receipt or deadline: reminder to escalation"
+    )
     handover_ack_seconds: int = Field(default=3 * 86400, gt=0, description="how long enforcement has to acknowledge")
     investigation_seconds: int = Field(default=90 * 86400, gt=0, description="how long until its result is due")
     investigation_grace_seconds: int = Field(
@@ -56,6 +60,8 @@ _ENV = {
     "distribution_state_machine_arn": "DISTRIBUTION_STATE_MACHINE_ARN",
     "retest_state_machine_arn": "RETEST_STATE_MACHINE_ARN",
     "handover_state_machine_arn": "HANDOVER_STATE_MACHINE_ARN",
+    "spotcheck_state_machine_arn": "SPOTCHECK_STATE_MACHINE_ARN",
+    "spotcheck_grace_seconds": "SPOTCHECK_GRACE_SECONDS",
     "handover_ack_seconds": "HANDOVER_ACK_SECONDS",
     "investigation_seconds": "INVESTIGATION_SECONDS",
     "investigation_grace_seconds": "INVESTIGATION_GRACE_SECONDS",

@@ -10,7 +10,6 @@ answers it. A step whose condition is already met when the workflow reaches it i
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, time, timedelta
 from typing import Any
 
 from chalicelib.core import audit, clock, workflows
@@ -30,10 +29,7 @@ LEAD, UNIT = "lead", "unit"
 
 def seconds_until(day: str) -> int:
     """Seconds from now to the end of `day` in China Standard Time (at least 1: a deadline never waits forever)."""
-    end = datetime.combine(datetime.fromisoformat(day).date(), time(23, 59, 59), tzinfo=clock.CST) + timedelta(
-        seconds=1
-    )
-    return max(1, int((end - clock.now()).total_seconds()))
+    return clock.seconds_until(clock.cst_day_end(day))
 
 
 # --- stream subscribers ----------------------------------------------------------------------------

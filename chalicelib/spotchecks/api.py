@@ -102,6 +102,10 @@ def report(ctx: RequestContext, task_id: str) -> SpotCheckView:
     return service.submit_report(ctx.user, task_id, ctx.body)
 
 
+def accept(ctx: RequestContext, task_id: str) -> SpotCheckView:
+    return service.accept(ctx.user, task_id, ctx.body)
+
+
 def retest(ctx: RequestContext, sample_id: str) -> RetestView:
     return retests.get_failure(ctx.user, sample_id)
 

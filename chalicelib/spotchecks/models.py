@@ -102,8 +102,26 @@ class SpotCheckView(View):
     report_id: str | None = None
     return_reason: str | None
     cancel_reason: str | None
+    accepted: dict[str, Any] | None = Field(default=None, description="the issuer's acceptance (验收): by, at, note")
+    clock: dict[str, Any] = Field(
+        default_factory=dict,
+        description="per deadline (receipt, deadline): when the assignee was reminded, when and to whom it escalated",
+    )
+    reminders: int = 0
+    progress: dict[str, Any] | None = Field(
+        default=None,
+        description="a distributed task: its children by state and their figures summed; a task done here (one "
+        "task read alone): its samples sampled, received, tested and unqualified, live",
+    )
     created_at: str
     version: int
+
+
+class AcceptReportRequest(Strict):
+    """验收: the issuing agency accepts the summary analysis report, and the task is completed."""
+
+    version: int = Field(ge=0, strict=True)
+    note: Note | None = None
 
 
 class SpotCheckPage(View):

@@ -44,7 +44,7 @@ table.route(
     roles=ALL_ROLES,
     summary="One spot-check task",
     response="SpotCheckView",
-    budget=Budget(reads=1, writes=0),
+    budget=Budget(reads=2, writes=0),  # the task; a task done here, its samples' counters (one Query)
 )
 
 table.route(
@@ -85,7 +85,7 @@ table.route(
     TASK + "/cancel",
     "cancel",
     roles=PLANNERS,
-    summary="Cancel a task your agency issued, with a reason",
+    summary="Cancel a task your agency issued, with a reason (also once distributed or under way: its children follow)",
     body="chalicelib.core.models:ReasonRequest",
     response="SpotCheckView",
     budget=Budget(reads=1, writes=1),
@@ -241,6 +241,17 @@ table.route(
     body="SpotReportRequest",
     response="SpotCheckView",
     budget=Budget(reads=2, writes=1),
+)
+
+table.route(
+    "POST",
+    TASK + "/accept",
+    "accept",
+    roles=PLANNERS,
+    summary="Accept (验收) the summary analysis report of a task your agency issued: the task is completed",
+    body="AcceptReportRequest",
+    response="SpotCheckView",
+    budget=Budget(reads=1, writes=1),
 )
 
 table.route(

@@ -23,10 +23,11 @@ from chalicelib.testing import service as testing
 from chalicelib.testing import store as testing_store
 from chalicelib.testing.models import ConfigureModelRequest, CreateSampleRequest, SamplePage, SampleView
 
-from . import store
+from . import cascade, store
 from .models import (
     COMPLETION_DAYS,
     RECEIPT_SECONDS,
+    AcceptReportRequest,
     AssignRequest,
     ConflictRequest,
     CreateSpotCheckRequest,
@@ -36,6 +37,8 @@ from .models import (
     SpotCheckView,
     SpotReportRequest,
 )
+
+CANCELLABLE = {"draft", "published", "received", "returned", "distributed", "in_progress"}
 
 
 def view(rec: store.SpotCheckRecord) -> SpotCheckView:
@@ -65,6 +68,10 @@ def view(rec: store.SpotCheckRecord) -> SpotCheckView:
         report_id=rec.report_id,
         return_reason=rec.return_reason,
         cancel_reason=rec.cancel_reason,
+        accepted=rec.accepted,
+        clock=rec.clock or {},
+        reminders=int(rec.reminders or 0),
+        progress=rec.progress,
         created_at=rec.created_at or "",
         version=int(rec.version or 0),
     )
@@ -78,7 +85,12 @@ def visible(user: Principal, task_id: str) -> store.SpotCheckRecord:
 
 
 def get(user: Principal, task_id: str) -> SpotCheckView:
-    return view(visible(user, task_id))
+    """One task; a task done here shows its samples' figures as they stand (its counters, one Query)."""
+    rec = visible(user, task_id)
+    shown = view(rec)
+    if rec.state in {"in_progress", "submitted", "completed"} and not rec.children:
+        shown.progress = cascade.figures(rec.id)
+    return shown
 
 
 def listing(user: Principal, query: SpotCheckListQuery) -> SpotCheckPage:
@@ -174,6 +186,7 @@ def publish(user: Principal, task_id: str, req: VersionedRequest) -> SpotCheckVi
     rec = _issuer(user, task_id)
     expect(rec, req.version, {"draft", "returned"}, "the task")
     rec.state, rec.receipt_due, rec.return_reason = "published", _receipt_due(rec.urgency), None
+    rec.publications = int(rec.publications or 0) + 1
     audit.commit(audit.Change(rec, "spotcheck.published", detail={"to": rec.assignee_org_id}), actor=user.user_id)
     return view(rec)
 
@@ -198,8 +211,10 @@ def return_task(user: Principal, task_id: str, req: ReasonRequest) -> SpotCheckV
 
 
 def cancel(user: Principal, task_id: str, req: ReasonRequest) -> SpotCheckView:
+    """撤销: the issuer cancels, also after distribution or once under way; the stream then cancels the child
+    tasks below it and stops the clocks (cascade.py). Samples taken stay, and take no more results."""
     rec = _issuer(user, task_id)
-    expect(rec, req.version, {"draft", "published", "received", "returned"}, "the task")
+    expect(rec, req.version, CANCELLABLE, "the task")
     rec.state, rec.cancel_reason = "cancelled", req.reason
     audit.commit(audit.Change(rec, "spotcheck.cancelled", detail={"reason": req.reason}), actor=user.user_id)
     return view(rec)
@@ -245,6 +260,7 @@ def split(user: Principal, task_id: str, req: SplitRequest) -> SpotCheckView:
             standards=list(rec.standards or []),
             deadline=rec.deadline,
             receipt_due=_receipt_due(rec.urgency),
+            publications=1,
             description=rec.description,
             children=[],
             created_by=user.user_id,
@@ -258,9 +274,17 @@ def split(user: Principal, task_id: str, req: SplitRequest) -> SpotCheckView:
             )
         )
         children.append(
-            {"id": kid.id, "org_id": org.id, "org_name": org.name, "units": child.units, "regions": list(child.regions)}
+            {
+                "id": kid.id,
+                "org_id": org.id,
+                "org_name": org.name,
+                "units": child.units,
+                "regions": list(child.regions),
+                "state": "published",
+            }
         )
     rec.state, rec.plan, rec.children = "distributed", req.plan, children
+    rec.progress = cascade.total(children)
     audit.commit(
         [audit.Change(rec, "spotcheck.split", detail={"children": [c["id"] for c in children]}), *changes],
         actor=user.user_id,
@@ -385,6 +409,17 @@ def submit_report(user: Principal, task_id: str, req: SpotReportRequest) -> Spot
     check_report_attachment("spotcheck", rec.id, req.attachment_id)
     rec.state, rec.report_id = "submitted", req.attachment_id
     audit.commit(audit.Change(rec, "spotcheck.reported", detail={"report": req.attachment_id}), actor=user.user_id)
+    return view(rec)
+
+
+def accept(user: Principal, task_id: str, req: AcceptReportRequest) -> SpotCheckView:
+    """验收: the issuing agency accepts the lab's summary analysis report; the task is completed, and its parent,
+    if any, follows (cascade.py)."""
+    rec = _issuer(user, task_id)
+    expect(rec, req.version, {"submitted"}, "the task")
+    rec.state = "completed"
+    rec.accepted = {"by": user.user_id, "at": clock.iso(clock.now()), "note": req.note}
+    audit.commit(audit.Change(rec, "spotcheck.completed", detail={"report": rec.report_id}), actor=user.user_id)
     return view(rec)
 
 

@@ -44,6 +44,11 @@ class SpotCheckRecord(Entity, discriminator="SpotCheck"):
     cancel_reason = UnicodeAttribute(null=True)
     model = JSONAttribute(null=True)  # the testing model (检测模型) the lab configures
     report_id = UnicodeAttribute(null=True)  # the summary analysis report to the issuing agency
+    accepted = JSONAttribute(null=True)  # the issuer's acceptance (验收) of the report: by, at, note
+    publications = NumberAttribute(default=0)  # each publication runs its own clock
+    clock = JSONAttribute(null=True)  # per deadline (receipt, deadline): reminded_at, escalated_at, escalated_to
+    reminders = NumberAttribute(default=0)
+    progress = JSONAttribute(null=True)  # a distributed task's: its children's states and figures, summed
 
     def derive_keys(self) -> None:
         self.pk = f"SPOT#{self.id}"

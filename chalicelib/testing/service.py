@@ -696,6 +696,15 @@ def enter_results(
     samples = {k: v for k, v in store.samples_by_id({e.sample_id for e in entries}).items() if allowed(v)}
     if not samples:
         raise NotFoundError("none of these samples is one your lab tests")
+    cancelled = store.cancelled_tasks(samples.values())
+    if cancelled:
+        shut = sorted(sid for sid, s in samples.items() if s.task_id in cancelled)
+        raise InvalidStateError(
+            f"{len(shut)} of these samples belong to a cancelled task: it takes no results",
+            errors=[
+                {"field": "body.results", "message": f"sample {sid}: its task was cancelled"} for sid in shut[:200]
+            ],
+        )
     by_sample, problems = check_results(entries, samples)
     if problems:
         raise ResultProblems(f"{len(problems)} of {len(entries)} results cannot be entered", errors=problems[:200])

@@ -203,6 +203,25 @@ def samples_by_id(ids: Iterable[str]) -> dict[str, SampleRecord]:
     return {s.id: s for s in found if isinstance(s, SampleRecord)}
 
 
+# Where the task a sample was taken under keeps its record (a retest's sample belongs to its failure, not a task).
+TASK_KEYS = {"JDCC": ("SPOT#{}", "TASK"), "FJRW": None}
+MONITORING_TASK_KEY = ("MTASK#{}", "TASK")
+
+
+def cancelled_tasks(samples: Iterable[SampleRecord]) -> set[str]:
+    """The ids of the tasks, among those the samples were taken under, that were cancelled: one BatchGetItem."""
+    keys = set()
+    for sample in samples:
+        key = TASK_KEYS.get(sample.task_kind, MONITORING_TASK_KEY)
+        if key is not None:
+            keys.add((key[0].format(sample.task_id), key[1]))
+    try:
+        found = list(Entity.batch_get(sorted(keys))) if keys else []
+    except PynamoDBConnectionError as exc:
+        raise ServiceUnavailable("the table did not answer") from exc
+    return {str(getattr(t, "id", "")) for t in found if getattr(t, "state", None) == "cancelled"}
+
+
 def samples_of_unit(
     task_id: str, org_id: str, *, limit: int, cursor: str | None
 ) -> tuple[list[SampleRecord], str | None]:

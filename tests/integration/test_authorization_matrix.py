@@ -382,6 +382,10 @@ CASES: dict[tuple[str, str], Case] = {
         f"/spot-checks/{(w := _county_walk(s)).doing('lc-head').id}/report",
         {"version": w.version(), "attachment_id": _spot_pdf(s, w)},
     ),
+    ("POST", "/spot-checks/{task_id}/accept"): lambda s: (
+        f"/spot-checks/{(w := _submitted(s)).id}/accept",
+        {"version": w.version(), "note": "予以验收"},
+    ),
     ("GET", "/samples/{sample_id}/retest"): lambda s: (f"/samples/{_county_walk(s).failed_sample()}/retest", None),
     ("POST", "/samples/{sample_id}/retest-application"): lambda s: (
         f"/samples/{_county_walk(s).failed_sample()}/retest-application",
@@ -435,6 +439,15 @@ def _applied(s: Scene) -> str:
     reply = s.api.post(f"/samples/{sid}/retest-application", token=s.world.token("lc-head"), body={"reason": "异议"})
     assert reply.status == 200, reply.body
     return sid
+
+
+def _submitted(s: Scene) -> SpotWalk:
+    """Licheng's task with the lab's summary report submitted to the province, which issued it."""
+    walk = _county_walk(s).doing("lc-head")
+    body = {"version": walk.version(), "attachment_id": _spot_pdf(s, walk)}
+    reply = s.api.post(f"/spot-checks/{walk.id}/report", token=s.world.token("jn-lab-manager"), body=body)
+    assert reply.status == 200, reply.body
+    return walk
 
 
 def _spot_pdf(s: Scene, walk: SpotWalk) -> str:
@@ -503,6 +516,7 @@ HAPPY_USER = {
     ("PUT", "/spot-checks/{task_id}/model"): "jn-lab-manager",
     ("POST", "/spot-checks/{task_id}/samples"): "lc-supervisor",
     ("POST", "/spot-checks/{task_id}/report"): "jn-lab-manager",
+    ("POST", "/spot-checks/{task_id}/accept"): "sd-head",
     ("POST", "/samples/{sample_id}/retest-application"): "lc-head",
     ("POST", "/samples/{sample_id}/retest"): "lc-head",
     ("GET", "/cases"): "lc-officer",

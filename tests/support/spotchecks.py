@@ -29,6 +29,14 @@ class SpotWalk:
         )
         assert made.status == 201, made.body
         self.id = str(made.body["id"])
+        self.published = False
+
+    @classmethod
+    def of(cls, api: Any, world: World, task_id: str) -> SpotWalk:
+        """A child task a split published: walked on from where it stands."""
+        walk = cls.__new__(cls)
+        walk.api, walk.world, walk.id, walk.published = api, world, task_id, True
+        return walk
 
     def version(self) -> int:
         from chalicelib.spotchecks import store
@@ -36,7 +44,9 @@ class SpotWalk:
         return int(store.get(self.id).version or 0)
 
     def publish(self) -> SpotWalk:
-        act(self.api, self.world, "sd-head", f"/spot-checks/{self.id}/publish", {"version": self.version()})
+        if not self.published:
+            act(self.api, self.world, "sd-head", f"/spot-checks/{self.id}/publish", {"version": self.version()})
+            self.published = True
         return self
 
     def receive(self, head: str) -> SpotWalk:
@@ -77,8 +87,8 @@ class SpotWalk:
             made = dict(act(self.api, self.world, "lc-head", f"/draws/{made['id']}/recusals", body))
         return made
 
-    def failed_sample(self, value: str = "0.4") -> str:
-        """A drawn subject sampled by Licheng's supervisor, received and tested unqualified by Jinan's lab."""
+    def received_sample(self) -> tuple[str, dict[str, Any]]:
+        """A drawn subject sampled by Licheng's supervisor and received by Jinan's lab: (its id, its body)."""
         from tests.support.monitoring import sample_body
 
         made = self.ready_to_sample()
@@ -90,12 +100,27 @@ class SpotWalk:
         sid = str(taken.body["id"])
         custody = {"handed_over_by": "lc-supervisor", "condition": "intact", "seal_no": body["seal_no"]}
         act(self.api, self.world, "jn-lab-analyst", f"/samples/{sid}/receipt", custody)
+        return sid, body
+
+    def failed_sample(self, value: str = "0.4") -> str:
+        """A drawn subject sampled by Licheng's supervisor, received and tested unqualified by Jinan's lab
+        (qualified with a value under the limit)."""
+        sid, _ = self.received_sample()
         results = [
             {"sample_id": sid, "analyte": "procymidone", "value": value, "unit": "mg/kg"},
             {"sample_id": sid, "analyte": "chlorpyrifos", "detected": False, "unit": "mg/kg"},
         ]
         act(self.api, self.world, "jn-lab-analyst", "/results", {"results": results})
         return sid
+
+    def reported(self) -> dict[str, Any]:
+        """The lab's summary analysis report uploaded (checked in-line) and submitted to the issuing agency."""
+        from chalicelib.attachments import service as attachments
+        from tests.support.monitoring import upload_pdf_direct
+
+        summary = upload_pdf_direct(self.api, self.world, "jn-lab-manager", "spotcheck", self.id, attachments)
+        body = {"version": self.version(), "attachment_id": summary}
+        return dict(act(self.api, self.world, "jn-lab-manager", f"/spot-checks/{self.id}/report", body))
 
 
 def approved_subject(api: Any, world: World) -> str:
