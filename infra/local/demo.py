@@ -79,9 +79,13 @@ FEATURED = (
     "moa-admin", "moa-analyst", "moa-dispatcher",
     "sd-admin", "sd-head", "sd-dispatcher", "sd-lab-admin", "sd-lab-manager", "sd-lab-analyst", "sd-lab-sampler",
     "jn-admin", "jn-head", "jn-supervisor", "qd-lab-manager", "qd-lab-analyst",
-    "jn-licheng-admin", "jn-licheng-supervisor", "jn-licheng-officer", "js-admin", "js-supervisor",
+    "jn-lab-manager", "jn-lab-analyst", "jn-licheng-admin", "jn-licheng-head", "jn-licheng-supervisor",
+    "jn-licheng-supervisor2", "jn-licheng-officer", "js-admin", "js-supervisor",
     "farm-tangwang", "farm-luocheng", "farm-wangjianguo",
 )  # fmt: skip
+# The county the README's spot-check walk uses, staffed for a draw from demo users alone: its supervisor and three more.
+SPOT_CHECK_COUNTY = "370112"
+EXTRA_SAMPLERS = 3
 INSTRUCTION_TITLE = "关于开展春季农产品质量安全例行监测的通知"
 MONITORING_TITLE = "2026年第四季度山东省蔬菜农药残留例行监测"
 
@@ -703,6 +707,11 @@ class _Loader:
         self.agency(f"{city}-admin", key, f"{name}农业农村局", OrgKind.SUPERVISION, code)
         self.user(f"{city}-admin", key, f"{key}-admin", [Role.ADMIN])
         self.user(f"{key}-admin", key, f"{key}-supervisor", [Role.SUPERVISOR, Role.SAMPLER], cert_prefix="鲁农执")
+        if code == SPOT_CHECK_COUNTY:  # a head and four certified samplers: two teams of two for a draw (双随机)
+            self.user(f"{key}-admin", key, f"{key}-head", [Role.HEAD])
+            for n in range(2, 2 + EXTRA_SAMPLERS):
+                roles = [Role.SUPERVISOR, Role.SAMPLER]
+                self.user(f"{key}-admin", key, f"{key}-supervisor{n}", roles, cert_prefix="鲁农执")
         enf = f"{key}-enf"
         self.agency(f"{key}-admin", enf, f"{name}农业综合行政执法大队", OrgKind.ENFORCEMENT, code, parent=key)
         self.user(f"{key}-admin", enf, f"{enf}-admin", [Role.ADMIN])

@@ -14,6 +14,7 @@ import boto3
 import pytest
 
 from chalicelib.codes.formats import is_id_number, is_uscc
+from chalicelib.orgs import store as orgs_store
 from chalicelib.regions.catalog import catalog
 from infra.local import demo as demo_module
 from tests.support import env
@@ -108,3 +109,74 @@ def test_a_monitoring_task_is_under_way(api, aws, jinan):
     samples = api.get(f"/monitoring-tasks/{task['id']}/samples", token=aws.token("jn-lab-manager")).body["items"]
     assert sorted(s["verdict"] for s in samples) == ["qualified", "unqualified"]
     assert all(s["trace_code"] and s["subject_id"] for s in samples)
+
+
+# The users the README's spot-check walk names, and the roles it needs them in.
+SPOT_CHECK_CAST = {
+    "sd-head": {"head"},
+    "jn-head": {"head"},
+    "jn-licheng-head": {"head"},
+    "jn-licheng-supervisor": {"supervisor", "sampler"},
+    "jn-licheng-supervisor2": {"supervisor", "sampler"},
+    "jn-licheng-supervisor3": {"supervisor", "sampler"},
+    "jn-licheng-supervisor4": {"supervisor", "sampler"},
+    "jn-lab-manager": {"lab_manager"},
+    "jn-lab-analyst": {"lab_analyst"},
+    "sd-lab-analyst": {"lab_analyst"},
+    "jn-licheng-officer": {"enforcement_officer"},
+    "farm-tangwang": {"subject"},
+}
+
+
+def test_the_spot_check_walk_has_its_cast(jinan):
+    for username, roles in SPOT_CHECK_CAST.items():
+        assert username in jinan.users, username
+        assert roles <= set(jinan.users[username].roles), (username, jinan.users[username].roles)
+    licheng = jinan.agencies["jn-licheng"]
+    assert {jinan.users[u].agency for u in SPOT_CHECK_CAST if u.startswith("jn-licheng-s")} == {licheng.name}
+    assert jinan.subjects[jinan.accounts["farm-tangwang"]].region == demo_module.SPOT_CHECK_COUNTY
+    today = time.strftime("%Y-%m-%d")
+    users, _ = orgs_store.list_users_of(licheng.id, limit=100, cursor=None)
+    certified = [u for u in users if "sampler" in (u.roles or ()) and u.cert_no and (u.cert_valid_until or "") > today]
+    assert len(certified) >= 4  # two teams of two
+
+
+def test_a_county_can_make_a_draw_from_demo_users_alone(api, aws, jinan):
+    """Given the demo, when the province's spot check reaches Licheng through Jinan, then Licheng can commit a draw:
+    the candidates freeze with its four certified samplers and its approved subjects."""
+
+    def act(user: str, path: str, body: dict, status: int = 200) -> dict:
+        reply = api.post(path, token=aws.token(user), body=body)
+        assert reply.status == status, (path, reply.status, reply.body)
+        return reply.body
+
+    agencies = jinan.agencies
+    task = act(
+        "sd-head",
+        "/spot-checks",
+        {
+            "title": "韭菜腐霉利专项监督抽查（演示）",
+            "assignee_org_id": agencies["jn"].id,
+            "products": ["010408"],
+            "hazards": ["腐霉利"],
+            "regions": ["370100"],
+            "units": 3,
+            "standards": ["GB 2763-2021"],
+        },
+        status=201,
+    )
+    task = act("sd-head", f"/spot-checks/{task['id']}/publish", {"version": task["version"]})
+    task = act("jn-head", f"/spot-checks/{task['id']}/receive", {"version": task["version"]})
+    child = {"org_id": agencies["jn-licheng"].id, "units": 3, "regions": ["370112"]}
+    split = act(
+        "jn-head",
+        f"/spot-checks/{task['id']}/split",
+        {"version": task["version"], "plan": "历城区", "children": [child]},
+    )
+    county = api.get(f"/spot-checks/{split['children'][0]['id']}", token=aws.token("jn-licheng-head")).body
+    county = act("jn-licheng-head", f"/spot-checks/{county['id']}/receive", {"version": county["version"]})
+    plan = {"version": county["version"], "plan": "双随机", "lab_org_id": agencies["jn-lab"].id}
+    county = act("jn-licheng-head", f"/spot-checks/{county['id']}/assign", plan)
+    committed = act("jn-licheng-head", f"/spot-checks/{county['id']}/draw", {"samplers": 4, "subjects": 3}, status=201)
+    assert committed["seed"] is None and committed["candidates"]["samplers"] == 4
+    assert committed["candidates"]["subjects"] >= 3
