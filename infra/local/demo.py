@@ -86,6 +86,47 @@ FEATURED = (
 # The county the README's spot-check walk uses, staffed for a draw from demo users alone: its supervisor and three more.
 SPOT_CHECK_COUNTY = "370112"
 EXTRA_SAMPLERS = 3
+# The README's spot-check walk sends these bodies as they are (tests/integration/test_demo.py walks it).
+SPOT_CHECK_TASK = {
+    "title": "韭菜腐霉利专项监督抽查",
+    "urgency": "urgent",
+    "products": ["010408"],
+    "hazards": ["腐霉利"],
+    "regions": ["370100"],
+    "units": 2,
+    "standards": ["GB 2763-2021"],
+}
+SPOT_CHECK_MODEL = {
+    "name": "韭菜腐霉利检测模型",
+    "objects": [{"product_code": "010408", "product_name": "韭菜"}],
+    "items": [
+        {
+            "product_code": "010408",
+            "analyte": "procymidone",
+            "analyte_name": "腐霉利",
+            "method_standard": "GB 23200.113-2018",
+            "unit": "mg/kg",
+            "loq": "0.01",
+            "limit": {"source": "library", "standard": "GB 2763-2021"},
+        }
+    ],
+}
+SPOT_CHECK_SAMPLE = {
+    "product_code": "010408",
+    "product_name": "韭菜",
+    "place": {"address": "历城区港沟街道韭菜基地", "region": "370112", "lng": 117.15, "lat": 36.68},
+    "sampled_at": "2026-12-01T09:00:00Z",
+    "quantity": 1.5,
+    "quantity_unit": "kg",
+    "seal_no": "LC-JDCC-0001",
+}
+SPOT_CHECK_PENALTY = {
+    "case_no": "历农执罚〔2026〕27号",
+    "finding": "韭菜腐霉利残留超标",
+    "decision": "没收违法所得并罚款",
+    "penalty": {"kind": "fine", "amount_yuan": "8000"},
+    "decided_on": "2026-12-03",
+}
 INSTRUCTION_TITLE = "关于开展春季农产品质量安全例行监测的通知"
 MONITORING_TITLE = "2026年第四季度山东省蔬菜农药残留例行监测"
 

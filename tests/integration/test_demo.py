@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import boto3
 import pytest
+from ulid import ULID
 
 from chalicelib.codes.formats import is_id_number, is_uscc
 from chalicelib.orgs import store as orgs_store
@@ -141,42 +142,92 @@ def test_the_spot_check_walk_has_its_cast(jinan):
     assert len(certified) >= 4  # two teams of two
 
 
-def test_a_county_can_make_a_draw_from_demo_users_alone(api, aws, jinan):
-    """Given the demo, when the province's spot check reaches Licheng through Jinan, then Licheng can commit a draw:
-    the candidates freeze with its four certified samplers and its approved subjects."""
+def test_the_readme_spot_check_walk_works_on_the_demo(api, aws, jinan, events):
+    """The README's spot-check walk, on the demo as it stands: the province's task reaches Licheng through Jinan,
+    Licheng draws from its own staff and subjects, a chives sample fails, the county applies for a retest for the
+    subject, another lab confirms it, the case reaches Licheng's brigade, which records the penalty, and the
+    evidence chain verifies."""
+    from chalicelib.enforcement import store as cases
+    from chalicelib.testing import store as samples
 
-    def act(user: str, path: str, body: dict, status: int = 200) -> dict:
-        reply = api.post(path, token=aws.token(user), body=body)
+    def act(user: str, path: str, body: dict | None = None, status: int = 200, method: str = "POST") -> dict:
+        reply = api.request(method, path, token=aws.token(user), body=body or {})
         assert reply.status == status, (path, reply.status, reply.body)
-        return reply.body
+        return dict(reply.body)
 
     agencies = jinan.agencies
-    task = act(
-        "sd-head",
-        "/spot-checks",
-        {
-            "title": "韭菜腐霉利专项监督抽查（演示）",
-            "assignee_org_id": agencies["jn"].id,
-            "products": ["010408"],
-            "hazards": ["腐霉利"],
-            "regions": ["370100"],
-            "units": 3,
-            "standards": ["GB 2763-2021"],
-        },
-        status=201,
-    )
+    listed = {
+        a["name"]: a["id"]
+        for region in ("370000", "370100", "370112")
+        for a in api.get(f"/agencies?region={region}&limit=100", token=aws.token("sd-head")).body["items"]
+    }
+    for key in ("jn", "jn-lab", "jn-licheng", "sd-lab"):  # the README finds the agencies' ids so
+        assert listed[agencies[key].name] == agencies[key].id
+    task = act("sd-head", "/spot-checks", demo_module.SPOT_CHECK_TASK | {"assignee_org_id": agencies["jn"].id}, 201)
     task = act("sd-head", f"/spot-checks/{task['id']}/publish", {"version": task["version"]})
     task = act("jn-head", f"/spot-checks/{task['id']}/receive", {"version": task["version"]})
-    child = {"org_id": agencies["jn-licheng"].id, "units": 3, "regions": ["370112"]}
+    child = {"org_id": agencies["jn-licheng"].id, "units": 2, "regions": ["370112"]}
     split = act(
         "jn-head",
         f"/spot-checks/{task['id']}/split",
-        {"version": task["version"], "plan": "历城区", "children": [child]},
+        {"version": task["version"], "plan": "历城区抽2家", "children": [child]},
     )
-    county = api.get(f"/spot-checks/{split['children'][0]['id']}", token=aws.token("jn-licheng-head")).body
+    inbox = api.get("/spot-checks", token=aws.token("jn-licheng-head")).body["items"]
+    county = next(t for t in inbox if t["id"] == split["children"][0]["id"])
     county = act("jn-licheng-head", f"/spot-checks/{county['id']}/receive", {"version": county["version"]})
-    plan = {"version": county["version"], "plan": "双随机", "lab_org_id": agencies["jn-lab"].id}
+    plan = {"version": county["version"], "plan": "双随机抽取2家，2组抽样人员", "lab_org_id": agencies["jn-lab"].id}
     county = act("jn-licheng-head", f"/spot-checks/{county['id']}/assign", plan)
-    committed = act("jn-licheng-head", f"/spot-checks/{county['id']}/draw", {"samplers": 4, "subjects": 3}, status=201)
+    committed = act("jn-licheng-head", f"/spot-checks/{county['id']}/draw", {"samplers": 4, "subjects": 2}, 201)
     assert committed["seed"] is None and committed["candidates"]["samplers"] == 4
-    assert committed["candidates"]["subjects"] >= 3
+    drawn = act("jn-licheng-head", f"/draws/{committed['id']}/perform")
+    team = drawn["result"]["teams"][0]
+    staff = api.get(f"/agencies/{agencies['jn-licheng'].id}/users?limit=100", token=aws.token("jn-licheng-head"))
+    sampler = next(u["username"] for u in staff.body["items"] if u["id"] == team["samplers"][0])
+    subject = team["subjects"][0]
+    version = api.get(f"/spot-checks/{county['id']}", token=aws.token("jn-lab-manager")).body["version"]
+    act(
+        "jn-lab-manager",
+        f"/spot-checks/{county['id']}/model",
+        demo_module.SPOT_CHECK_MODEL | {"version": version},
+        method="PUT",
+    )
+    form = {**demo_module.SPOT_CHECK_SAMPLE, "id": str(ULID()), "subject_id": subject}
+    sid = act(sampler, f"/spot-checks/{county['id']}/samples", form, 201)["id"]
+    act(
+        "jn-lab-analyst",
+        f"/samples/{sid}/receipt",
+        {"handed_over_by": sampler, "condition": "intact", "seal_no": form["seal_no"]},
+    )
+    rows = [{"sample_id": sid, "analyte": "procymidone", "value": 0.45, "unit": "mg/kg"}]
+    assert act("jn-lab-analyst", "/results", {"results": rows})["unqualified_samples"] == [sid]
+    assert events.wait_for(lambda: samples.get_failure(sid).stage == "application")
+    act("jn-licheng-head", f"/samples/{sid}/retest-application", {"reason": "受检单位对检测结果有异议，申请复检"})
+    copy = act("jn-licheng-head", f"/samples/{sid}/retest", {"lab_org_id": agencies["sd-lab"].id})["retest"][
+        "retest_sample_id"
+    ]
+    act(
+        "sd-lab-analyst",
+        f"/samples/{copy}/receipt",
+        {"handed_over_by": "历城区农业农村局", "condition": "intact", "seal_no": form["seal_no"]},
+    )
+    act("sd-lab-analyst", "/results", {"results": [{**rows[0], "sample_id": copy, "value": 0.41}]})
+    assert events.wait_for(lambda: samples.get_failure(sid).final_verdict == "unqualified")
+
+    def case_state() -> str | None:
+        try:
+            return str(cases.get(sid).state)
+        except Exception:  # noqa: BLE001 - not delivered yet
+            return None
+
+    assert events.wait_for(lambda: case_state() == "awaiting_acknowledgement")
+    listed = api.get("/cases", token=aws.token("jn-licheng-officer")).body["items"]
+    assert [c["id"] for c in listed] == [sid]
+    act("jn-licheng-officer", f"/cases/{sid}/acknowledge", {"note": "签收"})
+    act("jn-licheng-officer", f"/cases/{sid}/result", demo_module.SPOT_CHECK_PENALTY)
+    assert events.wait_for(lambda: case_state() == "archived")
+    chain = api.get(f"/samples/{sid}/evidence", token=aws.token("sd-head")).body
+    assert chain["intact"] and [link["step"] for link in chain["links"]][-3:] == [
+        "final_verdict",
+        "handover",
+        "penalty",
+    ]
