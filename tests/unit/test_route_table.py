@@ -46,3 +46,28 @@ def test_starting_the_api_loads_no_area_code_nor_pydantic_or_pynamodb():
     assert not heavy
     area_code = {m for m in loaded if re.match(r"chalicelib\.(?!core\.)\w+\.(api|service|store|models)$", m)}
     assert not area_code
+
+
+def test_the_route_table_of_docs_api_md_is_the_registry():
+    """docs/api.md lists every route with its roles, summary, status and budget, as the code declares them
+    (the snippet above the table in docs/api.md regenerates it)."""
+    from pathlib import Path
+
+    import app  # noqa: F401 - registers every route
+    from chalicelib.core.access import ALL_ROLES, SIGNED_IN_ROLES
+    from chalicelib.core.api import PUBLIC, ROUTES, RouteSpec
+
+    def label(r: RouteSpec) -> str:
+        if r.roles is PUBLIC:
+            return "public"
+        if r.roles == SIGNED_IN_ROLES:
+            return "any role (subject accounts too)"
+        return "any staff role" if r.roles == ALL_ROLES else ", ".join(sorted(r.roles))
+
+    expected = [
+        f"| {r.method} | `{r.path}` | {label(r)} | {r.summary} | {r.status} | {r.budget.reads}/{r.budget.writes} |"
+        for r in sorted(ROUTES, key=lambda r: (r.path, r.method))
+    ]
+    text = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    documented = [line for line in text.split("\n") if re.match(r"^\| (GET|POST|PUT|PATCH|DELETE) \| `/", line)]
+    assert documented == expected
