@@ -1,8 +1,10 @@
-# The project's only entry points. A fresh machine needs python3 (3.11) and make.
+# The project's only entry points. A fresh machine needs python3 (3.11), make, and node (20.19+ or 22.12+) with npm.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# npm ci writes node_modules/.package-lock.json: it is redone when that is missing or older than the lock.
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: install run test unit lint package bench fuzz token schemas clean
 
@@ -13,7 +15,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-install: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(STAMP) $(NODE_STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m infra.local.stack
@@ -27,10 +33,12 @@ test: $(STAMP) lint package
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
 
-lint: $(STAMP)
+lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python -m scripts.export_schemas --check
+	npm run --silent lint:openapi
 
 schemas: $(STAMP)
 	$(BIN)/python -m scripts.export_schemas

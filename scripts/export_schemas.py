@@ -1,4 +1,4 @@
-"""Write schemas/: the JSON Schema of every request and response body, and the OpenAPI document."""
+"""Write schemas/: the JSON Schema of every request and response body, and the OpenAPI document (`--check`: compare)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,20 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def out_of_date() -> list[str]:
+    """The files of schemas/ that differ from what the code renders, are missing, or are left over."""
+    files = rendered()
+    present = {p.name for p in SCHEMAS.glob("*.json")}
+    changed = [n for n, text in files.items() if n not in present or (SCHEMAS / n).read_text(encoding="utf-8") != text]
+    return sorted([*changed, *(present - set(files))])
+
+
 def main() -> None:
+    if "--check" in sys.argv[1:]:
+        # `make lint` lints schemas/openapi.json: it must be the document the code serves.
+        if differ := out_of_date():
+            sys.exit(f"schemas/ is not what the code renders ({', '.join(differ[:5])}): run `make schemas`")
+        return
     files = rendered()
     SCHEMAS.mkdir(exist_ok=True)
     for stale in SCHEMAS.glob("*.json"):

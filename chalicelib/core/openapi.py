@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
 from .api import ROUTES, RouteSpec
 from .errors import PROBLEM_BASE
@@ -30,6 +31,38 @@ PROBLEM_SCHEMA = {
 }
 
 
+class StandardJsonSchema(GenerateJsonSchema):
+    """pydantic's JSON Schema, with a decimal's digits stated in standard keywords.
+
+    JSON Schema has no `max_digits` or `decimal_places`: pydantic drops them from a decimal (or, for a `Field`
+    after a validator, writes them under its own names, which OpenAPI tools refuse; so models put them first).
+    A decimal in a request is a number or a string: the number's bounds say how many digits may stand before
+    the point, the string's pattern (pydantic's own) says that and how many may follow it. A float cannot say
+    its decimal places (`multipleOf: 1e-9` refuses 0.03: 0.03 / 1e-9 is no integer in binary), so for numbers
+    the places go unstated.
+    """
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
+        json_schema = super().decimal_schema(schema)
+        digits, places = schema.get("max_digits"), schema.get("decimal_places")
+        whole = None if digits is None else digits - (places or 0)
+        if whole is not None and self.mode == "validation":
+            number = json_schema["anyOf"][0]
+            if not {"maximum", "exclusiveMaximum"} & number.keys():
+                number["exclusiveMaximum"] = 10**whole
+            if not {"minimum", "exclusiveMinimum"} & number.keys():
+                number["exclusiveMinimum"] = -(10**whole)
+        return json_schema
+
+    def get_decimal_pattern(self, schema: core_schema.DecimalSchema) -> str | None:
+        pattern = self.build_decimal_pattern(schema)
+        lower = schema.get("ge", schema.get("gt"))
+        if lower is not None and lower >= 0:
+            # no minus sign before a digit other than 0: "-0" is zero, "-0.5" is not allowed
+            pattern = "^(?!-[0-9.]*[1-9])" + pattern.removeprefix("^")
+        return pattern
+
+
 def models() -> list[type[BaseModel]]:
     seen: dict[str, type[BaseModel]] = {}
     for spec in ROUTES:
@@ -41,13 +74,25 @@ def models() -> list[type[BaseModel]]:
 
 def component_schemas() -> dict[str, Any]:
     pairs = [(m, "validation" if m in _bodies() else "serialization") for m in models()]
-    _, defs = models_json_schema(pairs, ref_template=REF)  # type: ignore[arg-type]
+    _, defs = models_json_schema(pairs, ref_template=REF, schema_generator=StandardJsonSchema)  # type: ignore[arg-type]
     return dict(sorted(defs.get("$defs", {}).items()))
 
 
 def _bodies() -> set[type[BaseModel]]:
     return {s.body for s in ROUTES if s.body is not None}
 
+
+# The repository has no LICENSE file: the code and this API are not licensed to others (npm's "UNLICENSED").
+LICENSE = {"name": "Proprietary: no licence is granted (all rights reserved)", "identifier": "LicenseRef-Proprietary"}
+# Where the API answers; this document is served by the API itself (GET /openapi.json) at either.
+SERVERS = [
+    {
+        "url": "https://{domain}",
+        "description": "A deployment, on the custom domain its PublicBaseUrl names (docs/deploy.md)",
+        "variables": {"domain": {"default": "trace.example.cn", "description": "the deployment's domain"}},
+    },
+    {"url": "http://127.0.0.1:8000", "description": "The local stack (make run; another port with LOCAL_API_PORT)"},
+]
 
 ULID_SCHEMA = {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}
 # Path parameters by name; a record id is a ULID unless said otherwise.
@@ -67,7 +112,7 @@ def _parameters(spec: RouteSpec) -> list[dict[str, Any]]:
         for name in re.findall(r"{(\w+)}", spec.path)
     ]
     if spec.query is not None:
-        schema = spec.query.model_json_schema(ref_template=REF)
+        schema = spec.query.model_json_schema(ref_template=REF, schema_generator=StandardJsonSchema)
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             prop = {k: v for k, v in prop.items() if k != "title"}
@@ -123,8 +168,8 @@ def document() -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.body.__name__)}}},
             }
-        if not spec.public:
-            op["security"] = [{spec.scheme: []}]
+        # Every operation states its security; a public one states that it needs none.
+        op["security"] = [] if spec.public else [{spec.scheme: []}]
         paths.setdefault(spec.path, {})[spec.method.lower()] = op
     return {
         "openapi": "3.1.0",
@@ -133,7 +178,9 @@ def document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "Supervision, monitoring and enforcement (监管、监测、执法) of the national "
             "agricultural product quality-safety traceability platform. Errors: " + PROBLEM_BASE,
+            "license": LICENSE,
         },
+        "servers": SERVERS,
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": {**component_schemas(), "Problem": PROBLEM_SCHEMA},

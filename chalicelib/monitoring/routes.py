@@ -6,9 +6,8 @@ routes is first called, so the API Lambda's cold start does not pay for them.
 
 from __future__ import annotations
 
-from chalicelib.core.routes import Budget, Table
-
 from chalicelib.core.access import ALL_ROLES, Role
+from chalicelib.core.routes import Budget, Table
 
 table = Table("monitoring", handlers="chalicelib.monitoring.api", models="chalicelib.monitoring.models")
 ISSUERS = {Role.HEAD, Role.SUPERVISOR}

@@ -27,13 +27,9 @@ Operator = Literal["le", "lt", "ge", "gt", "range"]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
-def _non_negative(value: Decimal) -> Decimal:
-    if not value.is_finite() or value < 0:
-        raise ValueError("must be a finite number, zero or more")
-    return value
-
-
-Amount = Annotated[Decimal, AfterValidator(_non_negative), Field(max_digits=18, decimal_places=9)]
+# A finite number, zero or more (pydantic refuses NaN and infinity). The constraints stand in the decimal's own
+# schema, not after a validator, so the JSON Schema states them in standard keywords (core/openapi.py).
+Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=9)]
 
 
 # --- the limit library ---------------------------------------------------------------------------
@@ -92,14 +88,14 @@ class TestObject(Strict):
 
 
 class LibraryLimit(Strict):
-    source: Literal["library"] = "library"
+    source: Literal["library"]  # the union's tag: pydantic requires it in a request, so the schema does too
     standard: Name | None = Field(
         default=None, description="pin an edition (e.g. GB 2763-2019); default: the version in force today"
     )
 
 
 class CustomLimit(Strict):
-    source: Literal["custom"] = "custom"
+    source: Literal["custom"]
     operator: Operator
     value: Amount | None = None
     low: Amount | None = None
