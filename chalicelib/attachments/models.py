@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.core.models import MAX_UPLOAD_BYTES, Filename, PageQuery, Strict, View
+from chalicelib.core.models import MAX_UPLOAD_BYTES, Filename, Integer, PageQuery, Strict, View
 
 ContentType = Literal[
     "image/jpeg",
@@ -26,7 +26,7 @@ class CreateAttachmentRequest(Strict):
     owner_id: OwnerId
     filename: Filename
     content_type: ContentType
-    size: int = Field(gt=0, le=MAX_UPLOAD_BYTES, description="bytes; the upload may not be larger")
+    size: Integer = Field(gt=0, le=MAX_UPLOAD_BYTES, description="bytes; the upload may not be larger")
 
 
 class AttachmentView(View):

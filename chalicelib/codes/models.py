@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.core.models import Name, PageQuery, Strict, Ulid, View
+from chalicelib.core.models import Integer, Name, Number, PageQuery, Strict, Ulid, View
 
 CategoryCode = Annotated[str, StringConstraints(pattern=r"^\d{2,12}$")]
 BatchKind = Literal["production", "circulation", "voucher"]
@@ -35,7 +35,7 @@ class ProductPage(View):
 
 class CreateBatchRequest(Strict):
     kind: BatchKind = Field(description="production batch (生产批次), circulation batch (流通批次), voucher (入市凭证)")
-    quantity: float = Field(gt=0, le=1e9, strict=True)
+    quantity: Number = Field(gt=0, le=1e9, strict=True)
     unit: Annotated[str, StringConstraints(min_length=1, max_length=10, pattern=r"\S")]
     produced_at: datetime = Field(description="when the batch was produced or dispatched; it is part of the code")
     base_id: Ulid | None = None
@@ -122,7 +122,7 @@ class QrView(View):
 
 
 class LabelRequest(Strict):
-    copies: int = Field(ge=1, le=72, description="labels to print (24 per A4 sheet)")
+    copies: Integer = Field(ge=1, le=72, description="labels to print (24 per A4 sheet)")
 
 
 class LabelView(View):

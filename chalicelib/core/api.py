@@ -92,10 +92,9 @@ def _read_body(request: Any) -> Any:
     content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
     if content_type not in ("application/json", "application/problem+json"):
         raise UnsupportedMediaType("send the body as application/json")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("the body is not JSON", errors=[{"field": "body", "message": "invalid JSON"}]) from None
+    from . import jsonbody  # with the first write, not at start-up
+
+    return jsonbody.loads(raw)
 
 
 class Status:

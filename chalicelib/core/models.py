@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 RegionCode = Annotated[str, StringConstraints(pattern=r"^(\d{6}|\d{9})$")]
 Ulid = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
@@ -19,6 +20,37 @@ Filename = Annotated[
     AfterValidator(str.strip),
 ]
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+_N = TypeVar("_N", bound=int | float | Decimal)
+# What a DynamoDB number can be: zero, or 1e-130 to 9.9999999999999999999999999999999999999e125 in magnitude,
+# with at most 38 significant digits. A number outside it passes JSON Schema and fails at the table.
+_SMALLEST = Decimal("1e-130")
+_LARGEST = Decimal("9.9999999999999999999999999999999999999e125")
+_DIGITS = 38
+
+
+def _storable(value: _N) -> _N:
+    number = Decimal(str(value))  # a float's str is its shortest round-tripping decimal
+    if number and not _SMALLEST <= abs(number) <= _LARGEST:
+        raise ValueError("the number is too small or too large to be stored (1e-130 to 9.99e125, or 0)")
+    if len(number.as_tuple().digits) > _DIGITS:
+        raise ValueError(f"the number has more than {_DIGITS} significant digits")
+    return value
+
+
+def _storable_input(value: object) -> object:
+    # An integer of 39 digits would become a float that rounds it: refused as given, not stored rounded.
+    return _storable(value) if isinstance(value, int | float | Decimal) and not isinstance(value, bool) else value
+
+
+# Every number a request carries is one of these (tests/unit/test_numbers.py holds every request model to it):
+# each field adds its own bounds with `Field(...)`; the shared check keeps any value the bounds allow storable.
+# An optional number is written `Annotated[float, Field(<bounds>), STORABLE] | None`: bounds given after the
+# validator, or on the union, would reach JSON Schema as pydantic's own keywords (`gt`, `le`), not as standard ones.
+STORABLE = AfterValidator(_storable)
+Integer = Annotated[int, STORABLE]
+Number = Annotated[float, BeforeValidator(_storable_input), STORABLE]
+Exact = Annotated[Decimal, STORABLE]
 
 
 def _real_day(value: str) -> str:
@@ -50,16 +82,16 @@ class Strict(BaseModel):
 
 
 class PageQuery(Strict):
-    limit: int = Field(default=50, ge=1, le=200)
+    limit: Integer = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=2048)
 
 
 class VersionedRequest(Strict):
     """A state change of a record read at a version: a stale version is a 409, never a silent overwrite."""
 
-    version: int = Field(ge=0, strict=True, description="the version you read")
+    version: Integer = Field(ge=0, strict=True, description="the version you read")
 
 
 class ReasonRequest(Strict):
-    version: int = Field(ge=0, strict=True, description="the version you read")
+    version: Integer = Field(ge=0, strict=True, description="the version you read")
     reason: Name

@@ -6,14 +6,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.core.models import LongText, Name, Note, PageQuery, Strict, Ulid, View
+from chalicelib.core.models import Integer, LongText, Name, Note, PageQuery, Strict, Ulid, View
 
 
 class SendInstructionRequest(Strict):
     to_org_id: Ulid
     title: Name
     body: LongText
-    respond_within_seconds: int = Field(
+    respond_within_seconds: Integer = Field(
         default=86400,
         ge=1,
         le=30 * 86400,

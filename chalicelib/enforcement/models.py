@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from chalicelib.core.models import IsoDay, LongText, Name, Note, Strict, Ulid, View
+from chalicelib.core.models import STORABLE, IsoDay, LongText, Name, Note, Strict, Ulid, View
 
 
 class AcknowledgeCaseRequest(Strict):
@@ -16,7 +16,7 @@ class AcknowledgeCaseRequest(Strict):
 
 class Penalty(Strict):
     kind: Literal["warning", "fine", "confiscation", "suspension", "revocation", "none"]
-    amount_yuan: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    amount_yuan: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2), STORABLE] | None = None
 
 
 class CaseResultRequest(Strict):

@@ -6,17 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.core.models import (
-    IsoDay,
-    LongText,
-    Name,
-    Note,
-    PageQuery,
-    RegionCode,
-    Strict,
-    Ulid,
-    View,
-)
+from chalicelib.core.models import Integer, IsoDay, LongText, Name, Note, PageQuery, RegionCode, Strict, Ulid, View
 from chalicelib.testing.models import ModelView, ProductCode
 
 TaskKind = Literal["LXJC", "ZXJC"]
@@ -26,7 +16,7 @@ TaskState = Literal["draft", "published", "received", "returned", "in_progress",
 class Scope(Strict):
     products: list[ProductCode] = Field(min_length=1, max_length=100, description="products to monitor")
     regions: list[RegionCode] = Field(min_length=1, max_length=100, description="where samples are taken")
-    samples: int = Field(ge=1, le=100000, strict=True, description="samples the task asks for in all")
+    samples: Integer = Field(ge=1, le=100000, strict=True, description="samples the task asks for in all")
 
 
 class CreateTaskRequest(Strict):
@@ -38,16 +28,16 @@ class CreateTaskRequest(Strict):
     lead_org_id: Ulid = Field(description="the lead unit (牵头单位): a testing agency")
     deadline: IsoDay = Field(description="the day the overall report is due")
     scope: Scope
-    receipt_within_seconds: int = Field(
+    receipt_within_seconds: Integer = Field(
         default=3 * 86400, ge=1, le=30 * 86400, strict=True, description="each unit must receive its part within this"
     )
-    grace_seconds: int = Field(
+    grace_seconds: Integer = Field(
         default=2 * 86400, ge=1, le=30 * 86400, strict=True, description="after a reminder, how long before it fails"
     )
 
 
 class UpdateTaskRequest(Strict):
-    version: int = Field(ge=0, strict=True)
+    version: Integer = Field(ge=0, strict=True)
     title: Name | None = None
     description: LongText | None = None
     lead_org_id: Ulid | None = None
@@ -60,7 +50,7 @@ class Quota(Strict):
 
     product_code: ProductCode
     region: RegionCode
-    samples: int = Field(ge=1, le=100000, strict=True)
+    samples: Integer = Field(ge=1, le=100000, strict=True)
 
 
 class UnitPlan(Strict):
@@ -70,7 +60,7 @@ class UnitPlan(Strict):
 
 
 class DistributeRequest(Strict):
-    version: int = Field(ge=0, strict=True)
+    version: Integer = Field(ge=0, strict=True)
     units: list[UnitPlan] = Field(min_length=1, max_length=200)
 
     @model_validator(mode="after")
@@ -81,7 +71,7 @@ class DistributeRequest(Strict):
 
 
 class ReportRequest(Strict):
-    version: int = Field(ge=0, strict=True)
+    version: Integer = Field(ge=0, strict=True)
     attachment_id: Ulid = Field(description="the report PDF, uploaded as an attachment of this assignment/task")
     summary: Note | None = None
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from chalicelib.core.access import Role
-from chalicelib.core.models import Email, IsoDay, Name, PageQuery, Phone, RegionCode, Strict, Ulid, View
+from chalicelib.core.models import Email, Integer, IsoDay, Name, PageQuery, Phone, RegionCode, Strict, Ulid, View
 
 
 def _distinct_roles(roles: list[Role]) -> list[Role]:
@@ -32,7 +32,7 @@ class CreateAgencyRequest(Strict):
 
 
 class UpdateAgencyRequest(Strict):
-    version: int = Field(ge=1, description="the version you read; a stale version is a 409")
+    version: Integer = Field(ge=1, description="the version you read; a stale version is a 409")
     name: Name | None = None
     contact_phone: Phone | None = None
     address: Annotated[str, StringConstraints(max_length=300)] | None = None
@@ -87,7 +87,7 @@ class CreateUserRequest(Strict):
 
 
 class UpdateUserRequest(Strict):
-    version: int = Field(ge=1)
+    version: Integer = Field(ge=1)
     name: Name | None = None
     roles: list[Role] | None = Field(default=None, min_length=1, max_length=9, json_schema_extra={"uniqueItems": True})
 

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from chalicelib.core.models import (
+    STORABLE,
+    Integer,
     IsoDay,
     LongText,
     Name,
@@ -38,7 +40,7 @@ class CreateSpotCheckRequest(Strict):
     products: list[ProductCode] = Field(min_length=1, max_length=50)
     hazards: list[Name] = Field(min_length=1, max_length=100, description="hazards (检测项目) to check, e.g. 腐霉利")
     regions: list[RegionCode] = Field(min_length=1, max_length=100)
-    units: int = Field(ge=1, le=100000, strict=True, description="how many subjects (受检单位) to check")
+    units: Integer = Field(ge=1, le=100000, strict=True, description="how many subjects (受检单位) to check")
     standards: list[Name] = Field(min_length=1, max_length=20, description="judgement and method standards")
     deadline: IsoDay | None = Field(default=None, description="default: set by the urgency")
     description: LongText | None = None
@@ -46,14 +48,14 @@ class CreateSpotCheckRequest(Strict):
 
 class ChildPlan(Strict):
     org_id: Ulid = Field(description="a lower-level supervision agency")
-    units: int = Field(ge=1, le=100000, strict=True)
+    units: Integer = Field(ge=1, le=100000, strict=True)
     regions: list[RegionCode] = Field(min_length=1, max_length=100)
 
 
 class SplitRequest(Strict):
     """实施方案 and 下发: the receiving agency's plan, splitting the units among the agencies below it."""
 
-    version: int = Field(ge=0, strict=True)
+    version: Integer = Field(ge=0, strict=True)
     plan: LongText
     # One transaction holds the task and each child with their audit entries: DynamoDB takes 100 items.
     children: list[ChildPlan] = Field(min_length=1, max_length=49)
@@ -68,7 +70,7 @@ class SplitRequest(Strict):
 class AssignRequest(Strict):
     """实施方案: the receiving agency does the task itself, with a testing agency (检测机构)."""
 
-    version: int = Field(ge=0, strict=True)
+    version: Integer = Field(ge=0, strict=True)
     plan: LongText
     lab_org_id: Ulid
 
@@ -120,7 +122,7 @@ class SpotCheckView(View):
 class AcceptReportRequest(Strict):
     """验收: the issuing agency accepts the summary analysis report, and the task is completed."""
 
-    version: int = Field(ge=0, strict=True)
+    version: Integer = Field(ge=0, strict=True)
     note: Note | None = None
 
 
@@ -143,8 +145,10 @@ class ConflictRequest(Strict):
 class DrawRequest(Strict):
     """双随机抽取: how many samplers (in pairs) and subjects to draw; key supervision objects come on top."""
 
-    samplers: int = Field(ge=2, le=200, strict=True, description="an even number: samplers work in pairs")
-    subjects: int | None = Field(default=None, ge=0, le=100000, strict=True, description="default: the task's units")
+    samplers: Integer = Field(ge=2, le=200, strict=True, description="an even number: samplers work in pairs")
+    subjects: Annotated[int, Field(ge=0, le=100000, strict=True), STORABLE] | None = Field(
+        default=None, description="default: the task's units"
+    )
 
     @model_validator(mode="after")
     def _pairs(self) -> DrawRequest:
@@ -196,7 +200,7 @@ class ReplayView(View):
 
 
 class SpotReportRequest(Strict):
-    version: int = Field(ge=0, strict=True)
+    version: Integer = Field(ge=0, strict=True)
     attachment_id: Ulid = Field(description="the summary analysis report (汇总分析报告), a PDF attached to the task")
 
 

@@ -6,7 +6,19 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.core.models import IsoDay, LongText, Name, PageQuery, Phone, RegionCode, Strict, View
+from chalicelib.core.models import (
+    STORABLE,
+    Integer,
+    IsoDay,
+    LongText,
+    Name,
+    Number,
+    PageQuery,
+    Phone,
+    RegionCode,
+    Strict,
+    View,
+)
 
 Category = Literal["production", "operation", "production_and_operation", "agricultural_inputs"]
 Form = Literal["enterprise", "individual", "family_farm", "cooperative"]
@@ -61,7 +73,7 @@ class CompleteRegistrationRequest(Strict):
 class ChangeSubjectRequest(Strict):
     """Change record (变更): contact data of a subject."""
 
-    version: int = Field(ge=1)
+    version: Integer = Field(ge=1)
     name: Name | None = None
     legal_representative: Name | None = None
     contact_phone: Phone | None = None
@@ -124,15 +136,17 @@ class SubjectPage(View):
 
 
 class Point(Strict):
-    lng: float = Field(ge=73, le=136, strict=True)
-    lat: float = Field(ge=3, le=54, strict=True)
+    lng: Number = Field(ge=73, le=136, strict=True)
+    lat: Number = Field(ge=3, le=54, strict=True)
 
 
 class AddBaseRequest(Strict):
     name: Name
     location: Point
     polygon: list[Point] | None = Field(default=None, min_length=3, max_length=500)
-    area_mu: float | None = Field(default=None, gt=0, le=10_000_000, strict=True, description="area in mu (亩)")
+    area_mu: Annotated[float, Field(gt=0, le=10_000_000, strict=True), STORABLE] | None = Field(
+        default=None, description="area in mu (亩)"
+    )
     products: list[Name] = Field(default_factory=list, max_length=50)
 
 

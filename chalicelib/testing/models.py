@@ -9,10 +9,14 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from chalicelib.core.models import (
     MAX_UPLOAD_BYTES,
+    STORABLE,
+    Exact,
     Filename,
+    Integer,
     IsoDay,
     Name,
     Note,
+    Number,
     PageQuery,
     RegionCode,
     Strict,
@@ -29,7 +33,7 @@ Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 # A finite number, zero or more (pydantic refuses NaN and infinity). The constraints stand in the decimal's own
 # schema, not after a validator, so the JSON Schema states them in standard keywords (core/openapi.py).
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=9)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=9), STORABLE]
 
 
 # --- the limit library ---------------------------------------------------------------------------
@@ -126,7 +130,7 @@ class ConfigureModelRequest(Strict):
     """Monitoring model (监测模型): what is tested, by which method, judged against which limits."""
 
     name: Name
-    version: int = Field(ge=0, strict=True, description="the task's version you read")
+    version: Integer = Field(ge=0, strict=True, description="the task's version you read")
     objects: list[TestObject] = Field(min_length=1, max_length=20, description="one library read per object")
     items: list[TestItemRequest] = Field(min_length=1, max_length=1000)
 
@@ -173,9 +177,9 @@ class ModelView(View):
 class Place(Strict):
     address: Name
     region: RegionCode
-    lng: float = Field(ge=73, le=136, strict=True)
-    lat: float = Field(ge=3, le=54, strict=True)
-    accuracy_m: float | None = Field(default=None, ge=0, le=100000, strict=True)
+    lng: Number = Field(ge=73, le=136, strict=True)
+    lat: Number = Field(ge=3, le=54, strict=True)
+    accuracy_m: Annotated[float, Field(ge=0, le=100000, strict=True), STORABLE] | None = None
 
 
 class CreateSampleRequest(Strict):
@@ -191,7 +195,7 @@ class CreateSampleRequest(Strict):
     subject_id: Ulid | None = Field(default=None, description="the registered subject sampled, by hand (spot checks)")
     place: Place
     sampled_at: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T")]
-    quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
+    quantity: Exact = Field(gt=0, max_digits=12, decimal_places=3)
     quantity_unit: Unit
     seal_no: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"\S")]
     note: Note | None = None
@@ -333,7 +337,7 @@ class EnterResultsView(View):
 class CreateImportRequest(Strict):
     filename: Filename
     content_type: Literal["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
-    size: int = Field(gt=0, le=MAX_UPLOAD_BYTES, strict=True)
+    size: Integer = Field(gt=0, le=MAX_UPLOAD_BYTES, strict=True)
 
 
 class ImportView(View):
