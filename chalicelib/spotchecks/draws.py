@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import Any
 
+from chalicelib.codes import store as code_store
 from chalicelib.core import audit, clock, storage
 from chalicelib.core.access import Principal, Role, check_access
 from chalicelib.core.errors import (
@@ -81,21 +82,46 @@ def _counties(regions: list[str]) -> list[str]:
     return sorted(out)
 
 
-def subject_candidates(task: store.SpotCheckRecord) -> tuple[list[str], list[str]]:
-    """Approved subjects in the task's regions, from the platform's data: (random pool, key supervision objects)."""
+def producers(county: str, products: list[str]) -> set[str]:
+    """The subjects of a county with a product of one of these categories (one Query per category)."""
+    out: set[str] = set()
+    for code in products:
+        cursor: str | None = None
+        while True:
+            page, cursor = code_store.producers_in(county, code, limit=PAGE, cursor=cursor)
+            out.update(p.subject_id for p in page)
+            if not cursor:
+                break
+    return out
+
+
+def subject_candidates(task: store.SpotCheckRecord) -> tuple[list[str], list[str], int]:
+    """Approved subjects in the task's regions that produce one of its products, from the platform's data:
+    (random pool, key supervision objects, how many were left out for producing none of them).
+
+    A subject with no product in the task's scope has nothing to sample: it is never a candidate, key object
+    or not.
+    """
     pool: list[str] = []
     key_objects: list[str] = []
+    no_product = 0
     regions = [str(r) for r in task.regions or []]
+    products = sorted(str(p) for p in task.products or [])
     for county in _counties(regions):
+        producing = producers(county, products)
         cursor: str | None = None
         while True:
             page, cursor = subject_store.in_county(county, "approved", limit=PAGE, cursor=cursor)
             for subject in page:
-                if any(contains(r, subject.region or "") for r in regions):
-                    (key_objects if subject.key_object else pool).append(subject.id)
+                if not any(contains(r, subject.region or "") for r in regions):
+                    continue
+                if subject.id not in producing:
+                    no_product += 1
+                    continue
+                (key_objects if subject.key_object else pool).append(subject.id)
             if not cursor:
                 break
-    return pool, key_objects
+    return pool, key_objects, no_product
 
 
 def sampler_candidates(task: store.SpotCheckRecord) -> tuple[list[str], dict[str, int]]:
@@ -142,7 +168,7 @@ def _input_json(inputs: draw.DrawInput) -> bytes:
 def commit(user: Principal, task_id: str, req: DrawRequest) -> DrawView:
     """Freeze the candidate lists and commit to a fresh seed: its hash is shown before anything is drawn."""
     task = _doer(user, task_id)
-    subjects, key_objects = subject_candidates(task)
+    subjects, key_objects, no_product = subject_candidates(task)
     samplers, left_out = sampler_candidates(task)
     if len(samplers) < 2:
         raise Unprocessable(
@@ -182,6 +208,7 @@ def commit(user: Principal, task_id: str, req: DrawRequest) -> DrawView:
         candidates={
             "subjects": len(inputs.subjects),
             "key_objects": len(inputs.key_objects),
+            "subjects_left_out": {"no_product_in_scope": no_product},
             "samplers": len(inputs.samplers),
             "samplers_left_out": left_out,
         },

@@ -95,15 +95,10 @@ def test_a_task_cascades_from_province_to_city_to_county(api, world: World):
 
 
 def approved_subjects(api, world: World, n: int) -> list[str]:
-    from tests.support.subjects import registration
+    """`n` subjects approved in Licheng, each producing chives (the task's product)."""
+    from tests.support.spotchecks import approved_subject
 
-    ids = []
-    for _ in range(n):
-        made = api.post("/subjects", token=world.token("lc-supervisor"), body=registration())
-        assert made.status == 201, made.body
-        api.post(f"/subjects/{made.body['id']}/review", token=world.token("lc-head"), body={"decision": "approve"})
-        ids.append(made.body["id"])
-    return ids
+    return [approved_subject(api, world) for _ in range(n)]
 
 
 def test_the_county_draws_verifiably_and_anyone_can_replay_it(api, world: World):
@@ -259,3 +254,33 @@ def test_drawn_teams_sample_drawn_subjects_and_the_lab_tests_and_reports(api, wo
     assert api.get(f"/spot-checks/{task_id}/samples", token=world.token("lx-head")).status == 404
     listed = api.get(f"/spot-checks/{task_id}/samples", token=world.token("sd-head")).body["items"]
     assert [s["id"] for s in listed] == [sid]
+
+
+def test_only_subjects_producing_the_tasks_products_are_candidates(api, world: World):
+    import json
+
+    import requests
+
+    from tests.support.spotchecks import SpotWalk, approved_subject
+
+    # Given Licheng's approved subjects: two grow chives (the task's product), one only strawberries, one has no
+    # product at all, and a key supervision object that grows no chives
+    growers = [approved_subject(api, world) for _ in range(2)]
+    strawberries = approved_subject(api, world, products=("0113",))
+    nothing = approved_subject(api, world, products=())
+    key_object = approved_subject(api, world, products=("0113",))
+    act(api, world, "lc-head", f"/subjects/{key_object}/key-object", {"key_object": True, "reason": "上年抽检不合格"})
+    walk = SpotWalk(api, world, "lc", ("370112",)).doing("lc-head")
+
+    # When the county freezes its candidates and draws more subjects than there are
+    committed = act(api, world, "lc-head", f"/spot-checks/{walk.id}/draw", {"samplers": 2, "subjects": 5}, status=201)
+    made = act(api, world, "lc-head", f"/draws/{committed['id']}/perform")
+
+    # Then only the chives growers are candidates, frozen and drawn; the others are counted as left out
+    frozen = json.loads(requests.get(committed["input_url"], timeout=10).content)
+    assert sorted(frozen["subjects"]) == sorted(growers) and frozen["key_objects"] == []
+    assert committed["candidates"]["subjects"] == 2
+    assert committed["candidates"]["subjects_left_out"] == {"no_product_in_scope": 3}
+    drawn = {s["subject_id"] for s in made["result"]["subjects"]}
+    assert drawn == set(growers) and made["result"]["subjects_short"] == 3
+    assert not drawn & {strawberries, nothing, key_object}

@@ -123,13 +123,16 @@ class SpotWalk:
         return dict(act(self.api, self.world, "jn-lab-manager", f"/spot-checks/{self.id}/report", body))
 
 
-def approved_subject(api: Any, world: World) -> str:
-    """A subject registered and approved in Licheng (370112)."""
+def approved_subject(api: Any, world: World, products: tuple[str, ...] = (CHIVES,)) -> str:
+    """A subject registered and approved in Licheng (370112), producing `products` (chives: the walks' task's)."""
     from tests.support.subjects import registration
 
     made = api.post("/subjects", token=world.token("lc-supervisor"), body=registration())
     assert made.status == 201, made.body
     act(api, world, "lc-head", f"/subjects/{made.body['id']}/review", {"decision": "approve"})
+    for code in products:
+        body = {"name": "韭菜" if code == CHIVES else "农产品", "category_code": code}
+        act(api, world, "lc-supervisor", f"/subjects/{made.body['id']}/products", body, status=201)
     return str(made.body["id"])
 
 
