@@ -73,6 +73,10 @@ def recuse(ctx: RequestContext, draw_id: str) -> DrawView:
     return draws.recuse(ctx.user, draw_id, ctx.body)
 
 
+def reassign(ctx: RequestContext, draw_id: str) -> DrawView:
+    return draws.reassign(ctx.user, draw_id, ctx.body)
+
+
 def publish_draw(ctx: RequestContext, draw_id: str) -> DrawView:
     return draws.publish(ctx.user, draw_id)
 

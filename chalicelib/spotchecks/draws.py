@@ -29,7 +29,7 @@ from chalicelib.regions.catalog import catalog, contains
 from chalicelib.subjects import store as subject_store
 
 from . import draw, service, store
-from .models import DrawRequest, DrawView, RecusalRequest, ReplayView
+from .models import DrawRequest, DrawView, ReassignmentRequest, RecusalRequest, ReplayView
 
 INPUT_PREFIX = "draws/"
 PAGE = 200
@@ -54,6 +54,8 @@ def view(rec: store.DrawRecord) -> DrawView:
         input_url=storage.presigned_get(rec.input_key, f"draw-{rec.id}.json"),
         recusals=rec.recusals or [],
         result=rec.result,
+        reassignments=rec.reassignments or [],
+        teams=standing_teams(rec),
         published=bool(rec.published),
         created_at=rec.created_at or "",
         version=int(rec.version or 0),
@@ -365,15 +367,87 @@ def public_replay(draw_id: str) -> ReplayView:
     return replay_of(rec)
 
 
+# --- the teams as they stand: reassignments (改派) ---------------------------------------------------------------
+
+
+def _team_of(rec: store.DrawRecord) -> dict[str, int]:
+    """Each drawn subject's team as it stands: the draw's, then each reassignment in log order."""
+    if rec.result is None:
+        return {}
+    team_of = {str(s["subject_id"]): int(s["team"]) for s in rec.result["subjects"]}
+    for moved in rec.reassignments or []:
+        team_of[str(moved["subject_id"])] = int(moved["to_team"])
+    return team_of
+
+
+def standing_teams(rec: store.DrawRecord) -> list[dict[str, Any]] | None:
+    """The result's teams (after recusals), each with the subjects it samples after reassignments."""
+    if rec.result is None:
+        return None
+    team_of = _team_of(rec)
+    order = [str(s["subject_id"]) for s in rec.result["subjects"]]
+    return [
+        {
+            "number": int(t["number"]),
+            "samplers": list(t["samplers"]),
+            "subjects": [s for s in order if team_of[s] == int(t["number"])],
+        }
+        for t in rec.result["teams"]
+    ]
+
+
+def reassign(user: Principal, draw_id: str, req: ReassignmentRequest) -> DrawView:
+    """改派: the doing agency moves a drawn subject to another team, logged on the draw with its reason.
+
+    The draw's result stays as drawn (a replay checks it); the reassignment log on top of it says which team
+    samples each subject now, and is public with the draw.
+    """
+    rec, task = _doing(user, draw_id)
+    if rec.state != "performed" or rec.result is None:
+        raise InvalidStateError("reassign a subject once the draw is made")
+    if task.state != "in_progress":
+        raise InvalidStateError(f"the task is {task.state}: subjects are reassigned while it is sampled (in progress)")
+    team_of = _team_of(rec)
+    if req.subject_id not in team_of:
+        raise Unprocessable(
+            "that subject was not drawn for this task",
+            errors=[{"field": "body.subject_id", "message": "not drawn"}],
+        )
+    teams = len(rec.result["teams"])
+    if req.team > teams:
+        raise Unprocessable(
+            f"the draw formed {teams} teams", errors=[{"field": "body.team", "message": f"a team from 1 to {teams}"}]
+        )
+    if req.team == team_of[req.subject_id]:
+        raise Unprocessable(
+            "the subject is that team's already", errors=[{"field": "body.team", "message": "already its team"}]
+        )
+    moved = {"subject_id": req.subject_id, "from_team": team_of[req.subject_id], "to_team": req.team}
+    rec.reassignments = [
+        *(rec.reassignments or []),
+        {**moved, "reason": req.reason, "at": clock.iso(clock.now()), "by": user.user_id},
+    ]
+    audit.commit(audit.Change(rec, "draw.reassigned", detail={**moved, "reason": req.reason}), actor=user.user_id)
+    return view(rec)
+
+
 @dataclasses.dataclass(frozen=True)
 class Drawn:
+    """Who the draw picked, as it stands: the samplers on teams, and each subject's team."""
+
     samplers: frozenset[str]
-    subjects: frozenset[str]
+    team_of: dict[str, int]
+    members: dict[int, frozenset[str]]
+
+    @property
+    def subjects(self) -> frozenset[str]:
+        return frozenset(self.team_of)
 
 
 def drawn(draw_id: str) -> Drawn:
-    """Who the draw picked, as it stands after recusals."""
+    """Who the draw picked, as it stands after recusals and reassignments."""
     rec = store.get_draw(draw_id)
     if rec.result is None:
-        return Drawn(frozenset(), frozenset())
-    return Drawn(frozenset(rec.result["samplers"]), frozenset(s["subject_id"] for s in rec.result["subjects"]))
+        return Drawn(frozenset(), {}, {})
+    members = {int(t["number"]): frozenset(t["samplers"]) for t in rec.result["teams"]}
+    return Drawn(frozenset(rec.result["samplers"]), _team_of(rec), members)

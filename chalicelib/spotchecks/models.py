@@ -158,6 +158,14 @@ class RecusalRequest(Strict):
     reason: Name
 
 
+class ReassignmentRequest(Strict):
+    """改派: the doing agency moves a drawn subject to another team (a sampler is ill, a team is overloaded)."""
+
+    subject_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    team: int = Field(ge=1, le=100, strict=True, description="the team that samples it from now on")
+    reason: Name
+
+
 class DrawView(View):
     """Double-random draw (双随机抽取): the commitment first; the seed and result once it is made."""
 
@@ -178,6 +186,12 @@ class DrawView(View):
     input_url: str | None = Field(default=None, description="the frozen lists (JSON), published with the commitment")
     recusals: list[dict[str, Any]]
     result: dict[str, Any] | None
+    reassignments: list[dict[str, Any]] = Field(
+        default_factory=list, description="subjects moved to another team after the draw: who, when, why, from, to"
+    )
+    teams: list[dict[str, Any]] | None = Field(
+        default=None, description="the teams as they stand: the result's, after recusals and reassignments"
+    )
     published: bool
     created_at: str
     version: int

@@ -170,6 +170,17 @@ table.route(
 
 table.route(
     "POST",
+    DRAW + "/reassignments",
+    "reassign",
+    roles=PLANNERS,
+    summary="Move a drawn subject to another team (改派), with a reason, logged on the draw; that team samples it",
+    body="ReassignmentRequest",
+    response="DrawView",
+    budget=Budget(reads=2, writes=1),
+)
+
+table.route(
+    "POST",
     DRAW + "/publish",
     "publish_draw",
     roles=PLANNERS,

@@ -273,14 +273,88 @@ def test_only_subjects_producing_the_tasks_products_are_candidates(api, world: W
     walk = SpotWalk(api, world, "lc", ("370112",)).doing("lc-head")
 
     # When the county freezes its candidates and draws more subjects than there are
-    committed = act(api, world, "lc-head", f"/spot-checks/{walk.id}/draw", {"samplers": 2, "subjects": 5}, status=201)
+    body = {"samplers": 2, "subjects": 1000}
+    committed = act(api, world, "lc-head", f"/spot-checks/{walk.id}/draw", body, status=201)
     made = act(api, world, "lc-head", f"/draws/{committed['id']}/perform")
 
-    # Then only the chives growers are candidates, frozen and drawn; the others are counted as left out
+    # Then the chives growers are candidates, frozen and drawn; the others are not, and are counted as left out
     frozen = json.loads(requests.get(committed["input_url"], timeout=10).content)
-    assert sorted(frozen["subjects"]) == sorted(growers) and frozen["key_objects"] == []
-    assert committed["candidates"]["subjects"] == 2
-    assert committed["candidates"]["subjects_left_out"] == {"no_product_in_scope": 3}
+    left_out = {strawberries, nothing, key_object}
+    assert set(growers) <= set(frozen["subjects"]) and not left_out & set(frozen["subjects"] + frozen["key_objects"])
+    assert committed["candidates"]["subjects_left_out"]["no_product_in_scope"] >= 3
     drawn = {s["subject_id"] for s in made["result"]["subjects"]}
-    assert drawn == set(growers) and made["result"]["subjects_short"] == 3
-    assert not drawn & {strawberries, nothing, key_object}
+    assert set(growers) <= drawn and not drawn & left_out
+    # and every subject drawn (other tests' included) has a chives product to sample
+    for subject in drawn:
+        products = api.get(f"/subjects/{subject}/products", token=world.token("lc-head")).body["items"]
+        assert CHIVES in {p["category_code"] for p in products}
+
+
+def two_teams_ready(api, world: World) -> tuple[str, dict[str, Any]]:
+    """A Licheng task drawn with two teams of two (two subjects drawn, key objects on top), its lab's model set."""
+    from tests.support.monitoring import model_body
+    from tests.support.spotchecks import SpotWalk
+
+    walk = SpotWalk(api, world, "lc", ("370112",)).doing("lc-head")
+    approved_subjects(api, world, 2)
+    committed = act(api, world, "lc-head", f"/spot-checks/{walk.id}/draw", {"samplers": 4, "subjects": 2}, status=201)
+    made = act(api, world, "lc-head", f"/draws/{committed['id']}/perform")
+    body = model_body(walk.version())
+    body["objects"], body["items"] = body["objects"][:1], body["items"][:2]
+    reply = api.request("PUT", f"/spot-checks/{walk.id}/model", token=world.token("jn-lab-manager"), body=body)
+    assert reply.status == 200, reply.body
+    return walk.id, dict(made)
+
+
+def test_a_team_samples_its_own_subjects_and_a_logged_reassignment_moves_one(api, world: World):
+    from chalicelib.core.audit import AuditEntry
+    from chalicelib.core.db import query_all
+    from tests.support.monitoring import sample_body
+
+    # Given a draw of two teams, each with its subjects
+    task_id, made = two_teams_ready(api, world)
+    team1, team2 = made["teams"]
+    assert team1["subjects"] and team2["subjects"]
+    username = {rec.id: u for u, rec in world.users.items()}
+    sampler = username[team1["samplers"][0]]
+    theirs = team2["subjects"][0]
+    form = lambda: sample_body(product_code=CHIVES, product_name="韭菜", subject_id=theirs)  # noqa: E731
+
+    # When a sampler of team 1 samples team 2's subject: refused, naming the field
+    refused = api.post(f"/spot-checks/{task_id}/samples", token=world.token(sampler), body=form())
+    assert refused.status == 422 and refused.headers["content-type"] == "application/problem+json"
+    assert refused.body["errors"] == [{"field": "body.subject_id", "message": "drawn for team 2"}]
+
+    # Bad reassignments are 4xx problems: a team the draw did not form, the team it is on already, no reason
+    path = f"/draws/{made['id']}/reassignments"
+    for body, field in (
+        ({"subject_id": theirs, "team": 3, "reason": "组员病假"}, "body.team"),
+        ({"subject_id": theirs, "team": 2, "reason": "组员病假"}, "body.team"),
+        ({"subject_id": "01NOTDRAWN", "team": 1, "reason": "组员病假"}, "body.subject_id"),
+    ):
+        reply = api.post(path, token=world.token("lc-head"), body=body)
+        assert reply.status == 422 and reply.body["errors"][0]["field"] == field, reply.body
+    assert api.post(path, token=world.token("lc-head"), body={"subject_id": theirs, "team": "x"}).status == 400
+    # Only the doing agency reassigns
+    outside = api.post(path, token=world.token("sd-head"), body={"subject_id": theirs, "team": 1, "reason": "x"})
+    assert outside.status == 403
+
+    # When the county reassigns the subject to team 1, because a sampler of team 2 is ill
+    moved = act(api, world, "lc-head", path, {"subject_id": theirs, "team": 1, "reason": "二组组员病假"})
+
+    # Then the move is logged on the draw and in its audit trail, and the teams as they stand show it
+    entry = moved["reassignments"][0]
+    assert (entry["subject_id"], entry["from_team"], entry["to_team"]) == (theirs, 2, 1)
+    assert entry["reason"] == "二组组员病假"
+    assert entry["by"] == world.users["lc-head"].id and entry["at"]
+    assert theirs in moved["teams"][0]["subjects"] and theirs not in moved["teams"][1]["subjects"]
+    assert moved["result"] == made["result"]  # the draw itself stays as drawn: its replay still matches
+    assert api.get(f"/draws/{made['id']}/replay", token=world.token("sd-head")).body["matches"]
+    trail = list(query_all(AuditEntry, f"DRAW#{made['id']}"))
+    assert trail[-1].action == "draw.reassigned" and trail[-1].detail["reason"] == "二组组员病假"
+
+    # And team 1 samples it now; team 2 no longer may
+    taken = api.post(f"/spot-checks/{task_id}/samples", token=world.token(sampler), body=form())
+    assert taken.status == 201, taken.body
+    other = api.post(f"/spot-checks/{task_id}/samples", token=world.token(username[team2["samplers"][0]]), body=form())
+    assert other.status == 422 and other.body["errors"][0]["message"] == "drawn for team 1"

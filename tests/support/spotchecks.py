@@ -60,14 +60,15 @@ class SpotWalk:
         act(self.api, self.world, head, f"/spot-checks/{self.id}/assign", body)
         return self
 
-    def committed(self, head: str = "lc-head") -> dict[str, Any]:
+    def committed(self, head: str = "lc-head", samplers: int = 2) -> dict[str, Any]:
         """A doing county task's draw, committed (Licheng has the samplers; it gets an approved subject)."""
         approved_subject(self.api, self.world)
         self.doing(head)
-        return dict(act(self.api, self.world, head, f"/spot-checks/{self.id}/draw", {"samplers": 2}, status=201))
+        body = {"samplers": samplers}
+        return dict(act(self.api, self.world, head, f"/spot-checks/{self.id}/draw", body, status=201))
 
-    def performed(self, head: str = "lc-head") -> dict[str, Any]:
-        made = self.committed(head)
+    def performed(self, head: str = "lc-head", samplers: int = 2) -> dict[str, Any]:
+        made = self.committed(head, samplers)
         return dict(act(self.api, self.world, head, f"/draws/{made['id']}/perform"))
 
     def ready_to_sample(self, sampler: str = "lc-supervisor") -> dict[str, Any]:
