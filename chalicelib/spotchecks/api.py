@@ -10,6 +10,7 @@ from chalicelib.testing.models import SamplePage
 from . import draws, retests, service
 from .models import (
     DrawView,
+    PublicDrawView,
     ReplayView,
     RetestView,
     SpotCheckPage,
@@ -85,8 +86,8 @@ def replay(ctx: RequestContext, draw_id: str) -> ReplayView:
     return draws.replay(ctx.user, draw_id)
 
 
-def public_draw(ctx: RequestContext, draw_id: str) -> ReplayView:
-    return draws.public_replay(draw_id)
+def public_draw(ctx: RequestContext, draw_id: str) -> PublicDrawView:
+    return draws.public_draw(draw_id)
 
 
 def configure(ctx: RequestContext, task_id: str) -> SpotCheckView:

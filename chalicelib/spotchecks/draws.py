@@ -28,8 +28,8 @@ from chalicelib.orgs import store as orgs
 from chalicelib.regions.catalog import catalog, contains
 from chalicelib.subjects import store as subject_store
 
-from . import draw, service, store
-from .models import DrawRequest, DrawView, ReassignmentRequest, RecusalRequest, ReplayView
+from . import draw, public, service, store
+from .models import DrawRequest, DrawView, PublicDrawView, ReassignmentRequest, RecusalRequest, ReplayView
 
 INPUT_PREFIX = "draws/"
 PAGE = 200
@@ -97,9 +97,9 @@ def producers(county: str, products: list[str]) -> set[str]:
     return out
 
 
-def subject_candidates(task: store.SpotCheckRecord) -> tuple[list[str], list[str], int]:
+def subject_candidates(task: store.SpotCheckRecord) -> tuple[list[str], list[str], int, dict[str, str]]:
     """Approved subjects in the task's regions that produce one of its products, from the platform's data:
-    (random pool, key supervision objects, how many were left out for producing none of them).
+    (random pool, key supervision objects, how many were left out for producing none of them, redacted names).
 
     A subject with no product in the task's scope has nothing to sample: it is never a candidate, key object
     or not.
@@ -107,6 +107,7 @@ def subject_candidates(task: store.SpotCheckRecord) -> tuple[list[str], list[str
     pool: list[str] = []
     key_objects: list[str] = []
     no_product = 0
+    names: dict[str, str] = {}
     regions = [str(r) for r in task.regions or []]
     products = sorted(str(p) for p in task.products or [])
     for county in _counties(regions):
@@ -121,16 +122,19 @@ def subject_candidates(task: store.SpotCheckRecord) -> tuple[list[str], list[str
                     no_product += 1
                     continue
                 (key_objects if subject.key_object else pool).append(subject.id)
+                names[subject.id] = public.subject_name(subject.name, subject.form)
             if not cursor:
                 break
-    return pool, key_objects, no_product
+    return pool, key_objects, no_product, names
 
 
-def sampler_candidates(task: store.SpotCheckRecord) -> tuple[list[str], dict[str, int]]:
-    """The doing agency's samplers with an enforcement certificate valid today, less declared conflicts."""
+def sampler_candidates(task: store.SpotCheckRecord) -> tuple[list[str], dict[str, int], dict[str, str]]:
+    """The doing agency's samplers with an enforcement certificate valid today, less declared conflicts:
+    (eligible, how many were left out and why, redacted names)."""
     today = clock.cst_day(clock.now())
     conflicted = {c.user_id for c in store.conflicts_of(task.id)}
     eligible, left_out = [], {"no_certificate": 0, "expired_certificate": 0, "conflict_of_interest": 0}
+    names: dict[str, str] = {}
     cursor: str | None = None
     while True:
         page, cursor = orgs.list_users_of(task.assignee_org_id, limit=PAGE, cursor=cursor)
@@ -145,9 +149,10 @@ def sampler_candidates(task: store.SpotCheckRecord) -> tuple[list[str], dict[str
                 left_out["conflict_of_interest"] += 1
             else:
                 eligible.append(user.id)
+                names[user.id] = public.mask_person(user.name)
         if not cursor:
             break
-    return eligible, left_out
+    return eligible, left_out, names
 
 
 # --- commit, perform, recuse, publish -----------------------------------------------------------------------------
@@ -162,6 +167,23 @@ def _doer(user: Principal, task_id: str) -> store.SpotCheckRecord:
     return task
 
 
+def _register_key(input_key: str) -> str:
+    """The redacted names and the task's public facts, kept beside the frozen lists (private: it holds ids)."""
+    return input_key.rsplit("/", 1)[0] + "/register.json"
+
+
+def _public_task(task: store.SpotCheckRecord) -> dict[str, Any]:
+    region = str(task.region or "")
+    regions = [catalog().get(str(r)).name for r in task.regions or []]
+    return {
+        "title": task.title,
+        "region": region,
+        "region_name": "、".join(regions),
+        "products": [str(p) for p in task.products or []],
+        "units": int(task.units),
+    }
+
+
 def _input_json(inputs: draw.DrawInput) -> bytes:
     frozen = dataclasses.asdict(dataclasses.replace(inputs, recusals=()))
     return json.dumps(frozen, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -170,8 +192,8 @@ def _input_json(inputs: draw.DrawInput) -> bytes:
 def commit(user: Principal, task_id: str, req: DrawRequest) -> DrawView:
     """Freeze the candidate lists and commit to a fresh seed: its hash is shown before anything is drawn."""
     task = _doer(user, task_id)
-    subjects, key_objects, no_product = subject_candidates(task)
-    samplers, left_out = sampler_candidates(task)
+    subjects, key_objects, no_product, subject_names = subject_candidates(task)
+    samplers, left_out, sampler_names = sampler_candidates(task)
     if len(samplers) < 2:
         raise Unprocessable(
             "fewer than two samplers hold a valid enforcement certificate and no conflict: no team can be formed",
@@ -193,6 +215,8 @@ def commit(user: Principal, task_id: str, req: DrawRequest) -> DrawView:
     body = _input_json(inputs)
     key = f"{INPUT_PREFIX}{task.id}/{draw_id}/input.json"
     storage.put(key, body, "application/json")
+    register = {"task": _public_task(task), "names": subject_names | sampler_names}
+    storage.put(_register_key(key), json.dumps(register, ensure_ascii=False).encode(), "application/json")
     rec = store.DrawRecord(
         id=draw_id,
         task_id=task.id,
@@ -332,11 +356,11 @@ def publish(user: Principal, draw_id: str) -> DrawView:
     return view(rec)
 
 
-def replay_of(rec: store.DrawRecord) -> ReplayView:
+def replay_of(rec: store.DrawRecord, inputs: draw.DrawInput | None = None) -> ReplayView:
     """Recompute the draw from its revealed seed, the frozen lists and the recusal log; compare with the record."""
     if rec.state != "performed" or not rec.seed or rec.result is None:
         raise InvalidStateError("the draw is not made yet: its seed is not revealed")
-    inputs = _inputs(rec)
+    inputs = inputs or _inputs(rec)
     checks = {
         "seed_matches_commitment": draw.verify_commitment(rec.seed, rec.commitment),
         "lists_match_hashes": draw.verify_lists(inputs)
@@ -359,12 +383,41 @@ def replay(user: Principal, draw_id: str) -> ReplayView:
     return replay_of(_visible(user, draw_id))
 
 
-def public_replay(draw_id: str) -> ReplayView:
-    """Anyone: a published draw, replayed."""
+def public_draw(draw_id: str) -> PublicDrawView:
+    """Anyone: a published draw, replayed, in its public form (redacted names, no internal id)."""
     rec = store.get_draw(draw_id)
     if not rec.published:
         raise NotFoundError("draw not found")
-    return replay_of(rec)
+    inputs = _inputs(rec)
+    replayed = replay_of(rec, inputs)
+    assert rec.seed is not None and rec.result is not None  # replay_of refuses a draw not made
+    try:
+        register = json.loads(storage.get(_register_key(rec.input_key)))
+    except NotFoundError:  # frozen before the register was kept: no names to show
+        register = {"task": {}, "names": {}}
+    form = public.build(
+        seed=rec.seed,
+        inputs=inputs,
+        result=rec.result,
+        reassignments=rec.reassignments or [],
+        names=register["names"],
+    )
+    task = {"title": "", "region": str(rec.region or ""), "region_name": "", "products": [], "units": 0}
+    view = {
+        "task": task | register["task"],
+        "algorithm": rec.algorithm,
+        "commitment": rec.commitment,
+        "seed": rec.seed,
+        "subjects_hash": rec.subjects_hash,
+        "samplers_hash": rec.samplers_hash,
+        "key_objects_hash": rec.key_objects_hash,
+        "subject_count": int(rec.subject_count),
+        "sampler_count": int(rec.sampler_count),
+        "candidates": rec.candidates,
+        **form,
+    }
+    checks = {**replayed.checks, "public_form_consistent": public.consistent(view)}
+    return PublicDrawView.model_validate({**view, "checks": checks, "matches": all(checks.values())})
 
 
 # --- the teams as they stand: reassignments (改派) ---------------------------------------------------------------

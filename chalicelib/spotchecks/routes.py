@@ -134,7 +134,7 @@ table.route(
     body="DrawRequest",
     response="DrawView",
     status=201,
-    budget=Budget(reads=20, writes=2),
+    budget=Budget(reads=20, writes=3),  # the frozen lists and the register go to S3
 )
 
 table.route(
@@ -204,9 +204,9 @@ table.route(
     "/public/draws/{draw_id}",
     "public_draw",
     roles=PUBLIC,
-    summary="Anyone: a published draw replayed from its seed and frozen lists (一公开)",
-    response="ReplayView",
-    budget=Budget(reads=2, writes=0),
+    summary="Anyone: a published draw (一公开), replayed, with redacted names and no internal id, checkable as shown",
+    response="PublicDrawView",
+    budget=Budget(reads=3, writes=0),  # the draw, its frozen lists and its register
 )
 
 table.route(

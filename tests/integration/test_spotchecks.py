@@ -358,3 +358,84 @@ def test_a_team_samples_its_own_subjects_and_a_logged_reassignment_moves_one(api
     assert taken.status == 201, taken.body
     other = api.post(f"/spot-checks/{task_id}/samples", token=world.token(username[team2["samplers"][0]]), body=form())
     assert other.status == 422 and other.body["errors"][0]["message"] == "drawn for team 1"
+
+
+def test_the_public_draw_shows_redacted_names_no_internal_id_and_still_checks(api, world: World):
+    import re
+
+    from chalicelib.orgs import store as orgs
+    from chalicelib.orgs.models import Certificate
+    from chalicelib.spotchecks import public
+    from chalicelib.subjects import store as subjects
+
+    # Given a Licheng draw of two teams (a fifth certified sampler next in line), with a recusal and a
+    # reassignment, published
+    six = Certificate(number="鲁农执-0006", valid_until="2030-12-31")
+    world.user("lc-admin", "lc", "lc-sampler-6", ["sampler"], certificate=six, phone="13800000006")
+    task_id, made = two_teams_ready(api, world)
+    did = made["id"]
+    seated = made["result"]["samplers"]
+    act(api, world, "lc-head", f"/draws/{did}/recusals", {"sampler_id": seated[0], "reason": "与受检单位负责人系亲属"})
+    made = act(
+        api,
+        world,
+        "lc-head",
+        f"/draws/{did}/reassignments",
+        {"subject_id": made["teams"][1]["subjects"][0], "team": 1, "reason": "二组组员病假"},
+    )
+    act(api, world, "lc-head", f"/draws/{did}/publish")
+
+    # When anyone opens it, without a token
+    reply = api.get(f"/public/draws/{did}")
+    assert reply.status == 200, reply.body
+    shown = reply.body
+
+    # Then no value is an internal id (of any agency, user or subject of the world) nor shaped like a ULID,
+    # and no phone or certificate number is there
+    county, _ = subjects.in_county("370112", None, limit=1000, cursor=None)
+    staff = [u for a in world.agencies.values() for u in orgs.list_users_of(a.id, limit=200, cursor=None)[0]]
+    ids = {a.id for a in world.agencies.values()} | {u.id for u in world.users.values()}
+    ids |= {r.id for r in [*staff, *county]} | {task_id, did}
+    personal = {x for u in staff for x in (u.phone, u.cert_no, u.email, u.username) if x}
+    personal |= {x for r in county for x in (r.contact_phone, r.number, r.legal_representative) if x}
+    ulid = re.compile(r"(?<![0-9A-Z])[0-9A-HJKMNP-TV-Z]{26}(?![0-9A-Z])")
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+    def strings(value: Any) -> list[str]:
+        if isinstance(value, dict):
+            return [s for k, v in value.items() for s in (k, *strings(v))]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return [value] if isinstance(value, str) else []
+
+    everything = strings(shown)
+    assert not ids & set(everything)
+    assert not [s for s in everything if ulid.search(s) or uuid.search(s) or any(i in s for i in ids | personal)]
+
+    # and names are redacted: subjects as 济南**社, samplers as 张*
+    by_id = {r.id: r for r in county}
+    drawn = [s["subject_id"] for s in made["result"]["subjects"]]
+    assert [s["name"] for s in shown["subjects"]] == [public.subject_name(by_id[s].name, by_id[s].form) for s in drawn]
+    assert all("*" in s["name"] and s["name"] != by_id[i].name for s, i in zip(shown["subjects"], drawn, strict=True))
+    users = {u.id: u for u in staff}
+    team_names = [m["name"] for t in shown["teams"] for m in t["samplers"]]
+    assert team_names == [public.mask_person(users[i].name) for t in made["teams"] for i in t["samplers"]]
+    assert all(n.endswith("*") for n in team_names)
+
+    # And it still checks: the replay, the public form on its own, and each candidate's own key
+    assert shown["matches"] and shown["checks"]["public_form_consistent"] and public.consistent(shown)
+    me = drawn[-1]
+    assert (
+        public.key_of(shown["seed"], "subject", me) in {c["key"] for c in shown["subject_pool"]}
+        or next(s for s in shown["subjects"] if s["number"] == len(drawn))["key_object"]
+    )
+    mine = public.key_of(shown["seed"], "sampler", seated[1])
+    assert next(c for c in shown["sampler_pool"] if c["key"] == mine)["slot"] == 2
+    assert shown["replacements"][0]["reason"] == "与受检单位负责人系亲属"
+    assert shown["reassignments"][0]["reason"] == "二组组员病假"
+    # a public form altered (two subjects' places swapped) no longer checks
+    tampered = {
+        **shown,
+        "subject_pool": [shown["subject_pool"][1], shown["subject_pool"][0], *shown["subject_pool"][2:]],
+    }
+    assert not public.consistent(tampered)
