@@ -134,7 +134,8 @@ table.route(
     body="DrawRequest",
     response="DrawView",
     status=201,
-    budget=Budget(reads=20, writes=3),  # the frozen lists and the register go to S3
+    # Reads: per county of the task, its approved subjects and its producers of each product; conflicts; users.
+    budget=Budget(reads=30, writes=3),  # writes: the frozen lists and the register to S3, one transaction
 )
 
 table.route(
