@@ -9,6 +9,7 @@ from pynamodb.exceptions import PynamoDBConnectionError
 
 from chalicelib.core.db import Entity, fetch, query_page
 from chalicelib.core.errors import NotFoundError, ServiceUnavailable
+from chalicelib.subjects.store import county_of
 
 
 class ProductRecord(Entity, discriminator="Product"):
@@ -25,6 +26,10 @@ class ProductRecord(Entity, discriminator="Product"):
         self.sk = "PROD"
         self.gsi1pk = f"SUBJPROD#{self.subject_id}"
         self.gsi1sk = f"{self.created_at}#{self.id}"
+        # Who produces what, per county: the draw's candidates are the subjects producing the task's products.
+        assert self.region is not None
+        self.gsi2pk = f"PRODUCERS#{county_of(self.region)}#{self.category_code}"
+        self.gsi2sk = f"{self.subject_id}#{self.id}"
 
 
 class BatchRecord(Entity, discriminator="Batch"):
@@ -79,6 +84,19 @@ def get_code(code: str) -> CodeIndex:
 def products_of(subject_id: str, *, limit: int, cursor: str | None) -> tuple[list[ProductRecord], str | None]:
     return query_page(
         ProductRecord, ("gsi1pk", f"SUBJPROD#{subject_id}"), index=ProductRecord.gsi1, limit=limit, cursor=cursor
+    )
+
+
+def producers_in(
+    county: str, category_code: str, *, limit: int, cursor: str | None
+) -> tuple[list[ProductRecord], str | None]:
+    """The county's products of one category (exactly that code), by subject: one Query on gsi2."""
+    return query_page(
+        ProductRecord,
+        ("gsi2pk", f"PRODUCERS#{county}#{category_code}"),
+        index=ProductRecord.gsi2,
+        limit=limit,
+        cursor=cursor,
     )
 
 

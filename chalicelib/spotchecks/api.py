@@ -10,6 +10,7 @@ from chalicelib.testing.models import SamplePage
 from . import draws, retests, service
 from .models import (
     DrawView,
+    PublicDrawView,
     ReplayView,
     RetestView,
     SpotCheckPage,
@@ -73,6 +74,10 @@ def recuse(ctx: RequestContext, draw_id: str) -> DrawView:
     return draws.recuse(ctx.user, draw_id, ctx.body)
 
 
+def reassign(ctx: RequestContext, draw_id: str) -> DrawView:
+    return draws.reassign(ctx.user, draw_id, ctx.body)
+
+
 def publish_draw(ctx: RequestContext, draw_id: str) -> DrawView:
     return draws.publish(ctx.user, draw_id)
 
@@ -81,8 +86,8 @@ def replay(ctx: RequestContext, draw_id: str) -> ReplayView:
     return draws.replay(ctx.user, draw_id)
 
 
-def public_draw(ctx: RequestContext, draw_id: str) -> ReplayView:
-    return draws.public_replay(draw_id)
+def public_draw(ctx: RequestContext, draw_id: str) -> PublicDrawView:
+    return draws.public_draw(draw_id)
 
 
 def configure(ctx: RequestContext, task_id: str) -> SpotCheckView:

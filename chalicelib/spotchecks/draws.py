@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import Any
 
+from chalicelib.codes import store as code_store
 from chalicelib.core import audit, clock, storage
 from chalicelib.core.access import Principal, Role, check_access
 from chalicelib.core.errors import (
@@ -27,8 +28,8 @@ from chalicelib.orgs import store as orgs
 from chalicelib.regions.catalog import catalog, contains
 from chalicelib.subjects import store as subject_store
 
-from . import draw, service, store
-from .models import DrawRequest, DrawView, RecusalRequest, ReplayView
+from . import draw, public, service, store
+from .models import DrawRequest, DrawView, PublicDrawView, ReassignmentRequest, RecusalRequest, ReplayView
 
 INPUT_PREFIX = "draws/"
 PAGE = 200
@@ -53,6 +54,8 @@ def view(rec: store.DrawRecord) -> DrawView:
         input_url=storage.presigned_get(rec.input_key, f"draw-{rec.id}.json"),
         recusals=rec.recusals or [],
         result=rec.result,
+        reassignments=rec.reassignments or [],
+        teams=standing_teams(rec),
         published=bool(rec.published),
         created_at=rec.created_at or "",
         version=int(rec.version or 0),
@@ -81,28 +84,57 @@ def _counties(regions: list[str]) -> list[str]:
     return sorted(out)
 
 
-def subject_candidates(task: store.SpotCheckRecord) -> tuple[list[str], list[str]]:
-    """Approved subjects in the task's regions, from the platform's data: (random pool, key supervision objects)."""
+def producers(county: str, products: list[str]) -> set[str]:
+    """The subjects of a county with a product of one of these categories (one Query per category)."""
+    out: set[str] = set()
+    for code in products:
+        cursor: str | None = None
+        while True:
+            page, cursor = code_store.producers_in(county, code, limit=PAGE, cursor=cursor)
+            out.update(p.subject_id for p in page)
+            if not cursor:
+                break
+    return out
+
+
+def subject_candidates(task: store.SpotCheckRecord) -> tuple[list[str], list[str], int, dict[str, str]]:
+    """Approved subjects in the task's regions that produce one of its products, from the platform's data:
+    (random pool, key supervision objects, how many were left out for producing none of them, redacted names).
+
+    A subject with no product in the task's scope has nothing to sample: it is never a candidate, key object
+    or not.
+    """
     pool: list[str] = []
     key_objects: list[str] = []
+    no_product = 0
+    names: dict[str, str] = {}
     regions = [str(r) for r in task.regions or []]
+    products = sorted(str(p) for p in task.products or [])
     for county in _counties(regions):
+        producing = producers(county, products)
         cursor: str | None = None
         while True:
             page, cursor = subject_store.in_county(county, "approved", limit=PAGE, cursor=cursor)
             for subject in page:
-                if any(contains(r, subject.region or "") for r in regions):
-                    (key_objects if subject.key_object else pool).append(subject.id)
+                if not any(contains(r, subject.region or "") for r in regions):
+                    continue
+                if subject.id not in producing:
+                    no_product += 1
+                    continue
+                (key_objects if subject.key_object else pool).append(subject.id)
+                names[subject.id] = public.subject_name(subject.name, subject.form)
             if not cursor:
                 break
-    return pool, key_objects
+    return pool, key_objects, no_product, names
 
 
-def sampler_candidates(task: store.SpotCheckRecord) -> tuple[list[str], dict[str, int]]:
-    """The doing agency's samplers with an enforcement certificate valid today, less declared conflicts."""
+def sampler_candidates(task: store.SpotCheckRecord) -> tuple[list[str], dict[str, int], dict[str, str]]:
+    """The doing agency's samplers with an enforcement certificate valid today, less declared conflicts:
+    (eligible, how many were left out and why, redacted names)."""
     today = clock.cst_day(clock.now())
     conflicted = {c.user_id for c in store.conflicts_of(task.id)}
     eligible, left_out = [], {"no_certificate": 0, "expired_certificate": 0, "conflict_of_interest": 0}
+    names: dict[str, str] = {}
     cursor: str | None = None
     while True:
         page, cursor = orgs.list_users_of(task.assignee_org_id, limit=PAGE, cursor=cursor)
@@ -117,9 +149,10 @@ def sampler_candidates(task: store.SpotCheckRecord) -> tuple[list[str], dict[str
                 left_out["conflict_of_interest"] += 1
             else:
                 eligible.append(user.id)
+                names[user.id] = public.mask_person(user.name)
         if not cursor:
             break
-    return eligible, left_out
+    return eligible, left_out, names
 
 
 # --- commit, perform, recuse, publish -----------------------------------------------------------------------------
@@ -134,6 +167,23 @@ def _doer(user: Principal, task_id: str) -> store.SpotCheckRecord:
     return task
 
 
+def _register_key(input_key: str) -> str:
+    """The redacted names and the task's public facts, kept beside the frozen lists (private: it holds ids)."""
+    return input_key.rsplit("/", 1)[0] + "/register.json"
+
+
+def _public_task(task: store.SpotCheckRecord) -> dict[str, Any]:
+    region = str(task.region or "")
+    regions = [catalog().get(str(r)).name for r in task.regions or []]
+    return {
+        "title": task.title,
+        "region": region,
+        "region_name": "、".join(regions),
+        "products": [str(p) for p in task.products or []],
+        "units": int(task.units),
+    }
+
+
 def _input_json(inputs: draw.DrawInput) -> bytes:
     frozen = dataclasses.asdict(dataclasses.replace(inputs, recusals=()))
     return json.dumps(frozen, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -142,8 +192,8 @@ def _input_json(inputs: draw.DrawInput) -> bytes:
 def commit(user: Principal, task_id: str, req: DrawRequest) -> DrawView:
     """Freeze the candidate lists and commit to a fresh seed: its hash is shown before anything is drawn."""
     task = _doer(user, task_id)
-    subjects, key_objects = subject_candidates(task)
-    samplers, left_out = sampler_candidates(task)
+    subjects, key_objects, no_product, subject_names = subject_candidates(task)
+    samplers, left_out, sampler_names = sampler_candidates(task)
     if len(samplers) < 2:
         raise Unprocessable(
             "fewer than two samplers hold a valid enforcement certificate and no conflict: no team can be formed",
@@ -165,6 +215,8 @@ def commit(user: Principal, task_id: str, req: DrawRequest) -> DrawView:
     body = _input_json(inputs)
     key = f"{INPUT_PREFIX}{task.id}/{draw_id}/input.json"
     storage.put(key, body, "application/json")
+    register = {"task": _public_task(task), "names": subject_names | sampler_names}
+    storage.put(_register_key(key), json.dumps(register, ensure_ascii=False).encode(), "application/json")
     rec = store.DrawRecord(
         id=draw_id,
         task_id=task.id,
@@ -182,6 +234,7 @@ def commit(user: Principal, task_id: str, req: DrawRequest) -> DrawView:
         candidates={
             "subjects": len(inputs.subjects),
             "key_objects": len(inputs.key_objects),
+            "subjects_left_out": {"no_product_in_scope": no_product},
             "samplers": len(inputs.samplers),
             "samplers_left_out": left_out,
         },
@@ -303,11 +356,11 @@ def publish(user: Principal, draw_id: str) -> DrawView:
     return view(rec)
 
 
-def replay_of(rec: store.DrawRecord) -> ReplayView:
+def replay_of(rec: store.DrawRecord, inputs: draw.DrawInput | None = None) -> ReplayView:
     """Recompute the draw from its revealed seed, the frozen lists and the recusal log; compare with the record."""
     if rec.state != "performed" or not rec.seed or rec.result is None:
         raise InvalidStateError("the draw is not made yet: its seed is not revealed")
-    inputs = _inputs(rec)
+    inputs = inputs or _inputs(rec)
     checks = {
         "seed_matches_commitment": draw.verify_commitment(rec.seed, rec.commitment),
         "lists_match_hashes": draw.verify_lists(inputs)
@@ -330,23 +383,124 @@ def replay(user: Principal, draw_id: str) -> ReplayView:
     return replay_of(_visible(user, draw_id))
 
 
-def public_replay(draw_id: str) -> ReplayView:
-    """Anyone: a published draw, replayed."""
+def public_draw(draw_id: str) -> PublicDrawView:
+    """Anyone: a published draw, replayed, in its public form (redacted names, no internal id)."""
     rec = store.get_draw(draw_id)
     if not rec.published:
         raise NotFoundError("draw not found")
-    return replay_of(rec)
+    inputs = _inputs(rec)
+    replayed = replay_of(rec, inputs)
+    assert rec.seed is not None and rec.result is not None  # replay_of refuses a draw not made
+    try:
+        register = json.loads(storage.get(_register_key(rec.input_key)))
+    except NotFoundError:  # frozen before the register was kept: no names to show
+        register = {"task": {}, "names": {}}
+    form = public.build(
+        seed=rec.seed,
+        inputs=inputs,
+        result=rec.result,
+        reassignments=rec.reassignments or [],
+        names=register["names"],
+    )
+    task = {"title": "", "region": str(rec.region or ""), "region_name": "", "products": [], "units": 0}
+    view = {
+        "task": task | register["task"],
+        "algorithm": rec.algorithm,
+        "commitment": rec.commitment,
+        "seed": rec.seed,
+        "subjects_hash": rec.subjects_hash,
+        "samplers_hash": rec.samplers_hash,
+        "key_objects_hash": rec.key_objects_hash,
+        "subject_count": int(rec.subject_count),
+        "sampler_count": int(rec.sampler_count),
+        "candidates": rec.candidates,
+        **form,
+    }
+    checks = {**replayed.checks, "public_form_consistent": public.consistent(view)}
+    return PublicDrawView.model_validate({**view, "checks": checks, "matches": all(checks.values())})
+
+
+# --- the teams as they stand: reassignments (改派) ---------------------------------------------------------------
+
+
+def _team_of(rec: store.DrawRecord) -> dict[str, int]:
+    """Each drawn subject's team as it stands: the draw's, then each reassignment in log order."""
+    if rec.result is None:
+        return {}
+    team_of = {str(s["subject_id"]): int(s["team"]) for s in rec.result["subjects"]}
+    for moved in rec.reassignments or []:
+        team_of[str(moved["subject_id"])] = int(moved["to_team"])
+    return team_of
+
+
+def standing_teams(rec: store.DrawRecord) -> list[dict[str, Any]] | None:
+    """The result's teams (after recusals), each with the subjects it samples after reassignments."""
+    if rec.result is None:
+        return None
+    team_of = _team_of(rec)
+    order = [str(s["subject_id"]) for s in rec.result["subjects"]]
+    return [
+        {
+            "number": int(t["number"]),
+            "samplers": list(t["samplers"]),
+            "subjects": [s for s in order if team_of[s] == int(t["number"])],
+        }
+        for t in rec.result["teams"]
+    ]
+
+
+def reassign(user: Principal, draw_id: str, req: ReassignmentRequest) -> DrawView:
+    """改派: the doing agency moves a drawn subject to another team, logged on the draw with its reason.
+
+    The draw's result stays as drawn (a replay checks it); the reassignment log on top of it says which team
+    samples each subject now, and is public with the draw.
+    """
+    rec, task = _doing(user, draw_id)
+    if rec.state != "performed" or rec.result is None:
+        raise InvalidStateError("reassign a subject once the draw is made")
+    if task.state != "in_progress":
+        raise InvalidStateError(f"the task is {task.state}: subjects are reassigned while it is sampled (in progress)")
+    team_of = _team_of(rec)
+    if req.subject_id not in team_of:
+        raise Unprocessable(
+            "that subject was not drawn for this task",
+            errors=[{"field": "body.subject_id", "message": "not drawn"}],
+        )
+    teams = len(rec.result["teams"])
+    if req.team > teams:
+        raise Unprocessable(
+            f"the draw formed {teams} teams", errors=[{"field": "body.team", "message": f"a team from 1 to {teams}"}]
+        )
+    if req.team == team_of[req.subject_id]:
+        raise Unprocessable(
+            "the subject is that team's already", errors=[{"field": "body.team", "message": "already its team"}]
+        )
+    moved = {"subject_id": req.subject_id, "from_team": team_of[req.subject_id], "to_team": req.team}
+    rec.reassignments = [
+        *(rec.reassignments or []),
+        {**moved, "reason": req.reason, "at": clock.iso(clock.now()), "by": user.user_id},
+    ]
+    audit.commit(audit.Change(rec, "draw.reassigned", detail={**moved, "reason": req.reason}), actor=user.user_id)
+    return view(rec)
 
 
 @dataclasses.dataclass(frozen=True)
 class Drawn:
+    """Who the draw picked, as it stands: the samplers on teams, and each subject's team."""
+
     samplers: frozenset[str]
-    subjects: frozenset[str]
+    team_of: dict[str, int]
+    members: dict[int, frozenset[str]]
+
+    @property
+    def subjects(self) -> frozenset[str]:
+        return frozenset(self.team_of)
 
 
 def drawn(draw_id: str) -> Drawn:
-    """Who the draw picked, as it stands after recusals."""
+    """Who the draw picked, as it stands after recusals and reassignments."""
     rec = store.get_draw(draw_id)
     if rec.result is None:
-        return Drawn(frozenset(), frozenset())
-    return Drawn(frozenset(rec.result["samplers"]), frozenset(s["subject_id"] for s in rec.result["subjects"]))
+        return Drawn(frozenset(), {}, {})
+    members = {int(t["number"]): frozenset(t["samplers"]) for t in rec.result["teams"]}
+    return Drawn(frozenset(rec.result["samplers"]), _team_of(rec), members)

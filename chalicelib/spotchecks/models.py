@@ -162,6 +162,14 @@ class RecusalRequest(Strict):
     reason: Name
 
 
+class ReassignmentRequest(Strict):
+    """改派: the doing agency moves a drawn subject to another team (a sampler is ill, a team is overloaded)."""
+
+    subject_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    team: int = Field(ge=1, le=100, strict=True, description="the team that samples it from now on")
+    reason: Name
+
+
 class DrawView(View):
     """Double-random draw (双随机抽取): the commitment first; the seed and result once it is made."""
 
@@ -182,6 +190,12 @@ class DrawView(View):
     input_url: str | None = Field(default=None, description="the frozen lists (JSON), published with the commitment")
     recusals: list[dict[str, Any]]
     result: dict[str, Any] | None
+    reassignments: list[dict[str, Any]] = Field(
+        default_factory=list, description="subjects moved to another team after the draw: who, when, why, from, to"
+    )
+    teams: list[dict[str, Any]] | None = Field(
+        default=None, description="the teams as they stand: the result's, after recusals and reassignments"
+    )
     published: bool
     created_at: str
     version: int
@@ -197,6 +211,99 @@ class ReplayView(View):
     checks: dict[str, bool]
     result: dict[str, Any]
     input_url: str = Field(description="the frozen candidate lists and counts (JSON), to replay it yourself")
+
+
+class PublicTask(View):
+    """What the draw was for, as the public sees it."""
+
+    title: str
+    region: str
+    region_name: str
+    products: list[str]
+    units: int
+
+
+class PublicPoolSubject(View):
+    rank: int = Field(description="1-based place in the pool's order")
+    key: str = Field(description="HMAC-SHA256(seed, 'subject:' + id), hex: a subject who knows its id checks it")
+    name: str = Field(description="redacted")
+    drawn: bool
+
+
+class PublicPoolSampler(View):
+    rank: int
+    key: str = Field(description="HMAC-SHA256(seed, 'sampler:' + id), hex")
+    name: str = Field(description="redacted")
+    slot: int | None = Field(description="the slot held as it stands (slots 1 and 2 are team 1), none if not seated")
+
+
+class PublicSubject(View):
+    number: int = Field(description="place in the assignment order: key objects first, then the drawn ones")
+    name: str
+    key_object: bool
+    rank: int | None = Field(description="rank in the subject pool; none for a key object")
+    drawn_team: int
+    team: int = Field(description="as it stands, after reassignments")
+
+
+class PublicMember(View):
+    rank: int
+    name: str
+
+
+class PublicTeamSubject(View):
+    number: int
+    name: str
+
+
+class PublicTeam(View):
+    number: int
+    samplers: list[PublicMember]
+    subjects: list[PublicTeamSubject]
+
+
+class PublicReplacement(View):
+    recused: int = Field(description="the recused sampler's rank")
+    recused_name: str
+    reason: str
+    replacement: int = Field(description="the replacement's rank: the next one in the order")
+    replacement_name: str
+    team: int
+
+
+class PublicReassignment(View):
+    subject: int = Field(description="the subject's number in the assignment order")
+    name: str
+    from_team: int
+    to_team: int
+    reason: str
+    at: str
+
+
+class PublicDrawView(View):
+    """一公开: a published draw for anyone, with redacted names and no internal id, in an ordinal form that is
+    checked without ids (see chalicelib/spotchecks/public.py)."""
+
+    task: PublicTask
+    algorithm: str
+    commitment: str
+    seed: str
+    subjects_hash: str
+    samplers_hash: str
+    key_objects_hash: str
+    subject_count: int
+    sampler_count: int
+    candidates: dict[str, Any] = Field(description="list sizes and how many were left out, and why")
+    subject_pool: list[PublicPoolSubject]
+    sampler_pool: list[PublicPoolSampler]
+    subjects: list[PublicSubject]
+    teams: list[PublicTeam]
+    replacements: list[PublicReplacement]
+    reassignments: list[PublicReassignment]
+    subjects_short: int
+    samplers_short: int
+    matches: bool = Field(description="the platform's replay from the ids, and the public form's own consistency")
+    checks: dict[str, bool]
 
 
 class SpotReportRequest(Strict):

@@ -134,7 +134,8 @@ table.route(
     body="DrawRequest",
     response="DrawView",
     status=201,
-    budget=Budget(reads=20, writes=2),
+    # Reads: per county of the task, its approved subjects and its producers of each product; conflicts; users.
+    budget=Budget(reads=30, writes=3),  # writes: the frozen lists and the register to S3, one transaction
 )
 
 table.route(
@@ -170,6 +171,17 @@ table.route(
 
 table.route(
     "POST",
+    DRAW + "/reassignments",
+    "reassign",
+    roles=PLANNERS,
+    summary="Move a drawn subject to another team (改派), with a reason, logged on the draw; that team samples it",
+    body="ReassignmentRequest",
+    response="DrawView",
+    budget=Budget(reads=2, writes=1),
+)
+
+table.route(
+    "POST",
     DRAW + "/publish",
     "publish_draw",
     roles=PLANNERS,
@@ -193,9 +205,9 @@ table.route(
     "/public/draws/{draw_id}",
     "public_draw",
     roles=PUBLIC,
-    summary="Anyone: a published draw replayed from its seed and frozen lists (一公开)",
-    response="ReplayView",
-    budget=Budget(reads=2, writes=0),
+    summary="Anyone: a published draw (一公开), replayed, with redacted names and no internal id, checkable as shown",
+    response="PublicDrawView",
+    budget=Budget(reads=3, writes=0),  # the draw, its frozen lists and its register
 )
 
 table.route(

@@ -379,10 +379,16 @@ def take_sample(user: Principal, task_id: str, req: CreateSampleRequest) -> tupl
     found = testing.identify(req)
     if req.subject_id and not found.subject_id:
         found = testing.with_subject(found, req.subject_id)
-    if found.subject_id not in drawn.subjects:
+    field = "body.trace_code" if req.trace_code else "body.subject_id"
+    team = drawn.team_of.get(found.subject_id or "")
+    if team is None:
         raise Unprocessable(
-            "that subject was not drawn for this task",
-            errors=[{"field": "body.trace_code" if req.trace_code else "body.subject_id", "message": "not drawn"}],
+            "that subject was not drawn for this task", errors=[{"field": field, "message": "not drawn"}]
+        )
+    if user.user_id not in drawn.members.get(team, frozenset()):
+        raise Unprocessable(
+            f"that subject was drawn for team {team}, not yours: its team samples it, or the agency reassigns it",
+            errors=[{"field": field, "message": f"drawn for team {team}"}],
         )
     if found.product_code not in {str(p) for p in rec.products or []}:
         raise Unprocessable(

@@ -126,6 +126,7 @@ class DrawRecord(Entity, discriminator="Draw"):
     input_sha256 = UnicodeAttribute()
     recusals = JSONAttribute(default=list)
     result = JSONAttribute(null=True)
+    reassignments = JSONAttribute(default=list)  # subjects moved to another team after the draw, in order
     published = BooleanAttribute(default=False)
     committed_by = UnicodeAttribute()
     performed_by = UnicodeAttribute(null=True)

@@ -358,6 +358,10 @@ CASES: dict[tuple[str, str], Case] = {
         f"/draws/{(d := _county_walk(s).performed())['id']}/recusals",
         {"sampler_id": d["result"]["samplers"][0], "reason": "回避"},
     ),
+    ("POST", "/draws/{draw_id}/reassignments"): lambda s: (
+        f"/draws/{(d := _county_walk(s).performed(samplers=4))['id']}/reassignments",
+        {"subject_id": d["teams"][0]["subjects"][0], "team": 2, "reason": "组员病假"},
+    ),
     ("POST", "/draws/{draw_id}/publish"): lambda s: (f"/draws/{_county_walk(s).performed()['id']}/publish", None),
     ("GET", "/draws/{draw_id}/replay"): lambda s: (f"/draws/{_county_walk(s).performed()['id']}/replay", None),
     ("PUT", "/spot-checks/{task_id}/model"): lambda s: (
@@ -512,6 +516,7 @@ HAPPY_USER = {
     ("POST", "/spot-checks/{task_id}/draw"): "lc-head",
     ("POST", "/draws/{draw_id}/perform"): "lc-head",
     ("POST", "/draws/{draw_id}/recusals"): "lc-head",
+    ("POST", "/draws/{draw_id}/reassignments"): "lc-head",
     ("POST", "/draws/{draw_id}/publish"): "lc-head",
     ("PUT", "/spot-checks/{task_id}/model"): "jn-lab-manager",
     ("POST", "/spot-checks/{task_id}/samples"): "lc-supervisor",

@@ -95,15 +95,10 @@ def test_a_task_cascades_from_province_to_city_to_county(api, world: World):
 
 
 def approved_subjects(api, world: World, n: int) -> list[str]:
-    from tests.support.subjects import registration
+    """`n` subjects approved in Licheng, each producing chives (the task's product)."""
+    from tests.support.spotchecks import approved_subject
 
-    ids = []
-    for _ in range(n):
-        made = api.post("/subjects", token=world.token("lc-supervisor"), body=registration())
-        assert made.status == 201, made.body
-        api.post(f"/subjects/{made.body['id']}/review", token=world.token("lc-head"), body={"decision": "approve"})
-        ids.append(made.body["id"])
-    return ids
+    return [approved_subject(api, world) for _ in range(n)]
 
 
 def test_the_county_draws_verifiably_and_anyone_can_replay_it(api, world: World):
@@ -259,3 +254,188 @@ def test_drawn_teams_sample_drawn_subjects_and_the_lab_tests_and_reports(api, wo
     assert api.get(f"/spot-checks/{task_id}/samples", token=world.token("lx-head")).status == 404
     listed = api.get(f"/spot-checks/{task_id}/samples", token=world.token("sd-head")).body["items"]
     assert [s["id"] for s in listed] == [sid]
+
+
+def test_only_subjects_producing_the_tasks_products_are_candidates(api, world: World):
+    import json
+
+    import requests
+
+    from tests.support.spotchecks import SpotWalk, approved_subject
+
+    # Given Licheng's approved subjects: two grow chives (the task's product), one only strawberries, one has no
+    # product at all, and a key supervision object that grows no chives
+    growers = [approved_subject(api, world) for _ in range(2)]
+    strawberries = approved_subject(api, world, products=("0113",))
+    nothing = approved_subject(api, world, products=())
+    key_object = approved_subject(api, world, products=("0113",))
+    act(api, world, "lc-head", f"/subjects/{key_object}/key-object", {"key_object": True, "reason": "上年抽检不合格"})
+    walk = SpotWalk(api, world, "lc", ("370112",)).doing("lc-head")
+
+    # When the county freezes its candidates and draws more subjects than there are
+    body = {"samplers": 2, "subjects": 1000}
+    committed = act(api, world, "lc-head", f"/spot-checks/{walk.id}/draw", body, status=201)
+    made = act(api, world, "lc-head", f"/draws/{committed['id']}/perform")
+
+    # Then the chives growers are candidates, frozen and drawn; the others are not, and are counted as left out
+    frozen = json.loads(requests.get(committed["input_url"], timeout=10).content)
+    left_out = {strawberries, nothing, key_object}
+    assert set(growers) <= set(frozen["subjects"]) and not left_out & set(frozen["subjects"] + frozen["key_objects"])
+    assert committed["candidates"]["subjects_left_out"]["no_product_in_scope"] >= 3
+    drawn = {s["subject_id"] for s in made["result"]["subjects"]}
+    assert set(growers) <= drawn and not drawn & left_out
+    # and every subject drawn (other tests' included) has a chives product to sample
+    for subject in drawn:
+        products = api.get(f"/subjects/{subject}/products", token=world.token("lc-head")).body["items"]
+        assert CHIVES in {p["category_code"] for p in products}
+
+
+def two_teams_ready(api, world: World) -> tuple[str, dict[str, Any]]:
+    """A Licheng task drawn with two teams of two (two subjects drawn, key objects on top), its lab's model set."""
+    from tests.support.monitoring import model_body
+    from tests.support.spotchecks import SpotWalk
+
+    walk = SpotWalk(api, world, "lc", ("370112",)).doing("lc-head")
+    approved_subjects(api, world, 2)
+    committed = act(api, world, "lc-head", f"/spot-checks/{walk.id}/draw", {"samplers": 4, "subjects": 2}, status=201)
+    made = act(api, world, "lc-head", f"/draws/{committed['id']}/perform")
+    body = model_body(walk.version())
+    body["objects"], body["items"] = body["objects"][:1], body["items"][:2]
+    reply = api.request("PUT", f"/spot-checks/{walk.id}/model", token=world.token("jn-lab-manager"), body=body)
+    assert reply.status == 200, reply.body
+    return walk.id, dict(made)
+
+
+def test_a_team_samples_its_own_subjects_and_a_logged_reassignment_moves_one(api, world: World):
+    from chalicelib.core.audit import AuditEntry
+    from chalicelib.core.db import query_all
+    from tests.support.monitoring import sample_body
+
+    # Given a draw of two teams, each with its subjects
+    task_id, made = two_teams_ready(api, world)
+    team1, team2 = made["teams"]
+    assert team1["subjects"] and team2["subjects"]
+    username = {rec.id: u for u, rec in world.users.items()}
+    sampler = username[team1["samplers"][0]]
+    theirs = team2["subjects"][0]
+    form = lambda: sample_body(product_code=CHIVES, product_name="韭菜", subject_id=theirs)  # noqa: E731
+
+    # When a sampler of team 1 samples team 2's subject: refused, naming the field
+    refused = api.post(f"/spot-checks/{task_id}/samples", token=world.token(sampler), body=form())
+    assert refused.status == 422 and refused.headers["content-type"] == "application/problem+json"
+    assert refused.body["errors"] == [{"field": "body.subject_id", "message": "drawn for team 2"}]
+
+    # Bad reassignments are 4xx problems: a team the draw did not form, the team it is on already, no reason
+    path = f"/draws/{made['id']}/reassignments"
+    for body, field in (
+        ({"subject_id": theirs, "team": 3, "reason": "组员病假"}, "body.team"),
+        ({"subject_id": theirs, "team": 2, "reason": "组员病假"}, "body.team"),
+        ({"subject_id": "01NOTDRAWN", "team": 1, "reason": "组员病假"}, "body.subject_id"),
+    ):
+        reply = api.post(path, token=world.token("lc-head"), body=body)
+        assert reply.status == 422 and reply.body["errors"][0]["field"] == field, reply.body
+    assert api.post(path, token=world.token("lc-head"), body={"subject_id": theirs, "team": "x"}).status == 400
+    # Only the doing agency reassigns
+    outside = api.post(path, token=world.token("sd-head"), body={"subject_id": theirs, "team": 1, "reason": "x"})
+    assert outside.status == 403
+
+    # When the county reassigns the subject to team 1, because a sampler of team 2 is ill
+    moved = act(api, world, "lc-head", path, {"subject_id": theirs, "team": 1, "reason": "二组组员病假"})
+
+    # Then the move is logged on the draw and in its audit trail, and the teams as they stand show it
+    entry = moved["reassignments"][0]
+    assert (entry["subject_id"], entry["from_team"], entry["to_team"]) == (theirs, 2, 1)
+    assert entry["reason"] == "二组组员病假"
+    assert entry["by"] == world.users["lc-head"].id and entry["at"]
+    assert theirs in moved["teams"][0]["subjects"] and theirs not in moved["teams"][1]["subjects"]
+    assert moved["result"] == made["result"]  # the draw itself stays as drawn: its replay still matches
+    assert api.get(f"/draws/{made['id']}/replay", token=world.token("sd-head")).body["matches"]
+    trail = list(query_all(AuditEntry, f"DRAW#{made['id']}"))
+    assert trail[-1].action == "draw.reassigned" and trail[-1].detail["reason"] == "二组组员病假"
+
+    # And team 1 samples it now; team 2 no longer may
+    taken = api.post(f"/spot-checks/{task_id}/samples", token=world.token(sampler), body=form())
+    assert taken.status == 201, taken.body
+    other = api.post(f"/spot-checks/{task_id}/samples", token=world.token(username[team2["samplers"][0]]), body=form())
+    assert other.status == 422 and other.body["errors"][0]["message"] == "drawn for team 1"
+
+
+def test_the_public_draw_shows_redacted_names_no_internal_id_and_still_checks(api, world: World):
+    import re
+
+    from chalicelib.orgs import store as orgs
+    from chalicelib.orgs.models import Certificate
+    from chalicelib.spotchecks import public
+    from chalicelib.subjects import store as subjects
+
+    # Given a Licheng draw of two teams (a fifth certified sampler next in line), with a recusal and a
+    # reassignment, published
+    six = Certificate(number="鲁农执-0006", valid_until="2030-12-31")
+    world.user("lc-admin", "lc", "lc-sampler-6", ["sampler"], certificate=six, phone="13800000006")
+    task_id, made = two_teams_ready(api, world)
+    did = made["id"]
+    seated = made["result"]["samplers"]
+    act(api, world, "lc-head", f"/draws/{did}/recusals", {"sampler_id": seated[0], "reason": "与受检单位负责人系亲属"})
+    made = act(
+        api,
+        world,
+        "lc-head",
+        f"/draws/{did}/reassignments",
+        {"subject_id": made["teams"][1]["subjects"][0], "team": 1, "reason": "二组组员病假"},
+    )
+    act(api, world, "lc-head", f"/draws/{did}/publish")
+
+    # When anyone opens it, without a token
+    reply = api.get(f"/public/draws/{did}")
+    assert reply.status == 200, reply.body
+    shown = reply.body
+
+    # Then no value is an internal id (of any agency, user or subject of the world) nor shaped like a ULID,
+    # and no phone or certificate number is there
+    county, _ = subjects.in_county("370112", None, limit=1000, cursor=None)
+    staff = [u for a in world.agencies.values() for u in orgs.list_users_of(a.id, limit=200, cursor=None)[0]]
+    ids = {a.id for a in world.agencies.values()} | {u.id for u in world.users.values()}
+    ids |= {r.id for r in [*staff, *county]} | {task_id, did}
+    personal = {x for u in staff for x in (u.phone, u.cert_no, u.email, u.username) if x}
+    personal |= {x for r in county for x in (r.contact_phone, r.number, r.legal_representative) if x}
+    ulid = re.compile(r"(?<![0-9A-Z])[0-9A-HJKMNP-TV-Z]{26}(?![0-9A-Z])")
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+    def strings(value: Any) -> list[str]:
+        if isinstance(value, dict):
+            return [s for k, v in value.items() for s in (k, *strings(v))]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return [value] if isinstance(value, str) else []
+
+    everything = strings(shown)
+    assert not ids & set(everything)
+    assert not [s for s in everything if ulid.search(s) or uuid.search(s) or any(i in s for i in ids | personal)]
+
+    # and names are redacted: subjects as 济南**社, samplers as 张*
+    by_id = {r.id: r for r in county}
+    drawn = [s["subject_id"] for s in made["result"]["subjects"]]
+    assert [s["name"] for s in shown["subjects"]] == [public.subject_name(by_id[s].name, by_id[s].form) for s in drawn]
+    assert all("*" in s["name"] and s["name"] != by_id[i].name for s, i in zip(shown["subjects"], drawn, strict=True))
+    users = {u.id: u for u in staff}
+    team_names = [m["name"] for t in shown["teams"] for m in t["samplers"]]
+    assert team_names == [public.mask_person(users[i].name) for t in made["teams"] for i in t["samplers"]]
+    assert all(n.endswith("*") for n in team_names)
+
+    # And it still checks: the replay, the public form on its own, and each candidate's own key
+    assert shown["matches"] and shown["checks"]["public_form_consistent"] and public.consistent(shown)
+    me = drawn[-1]
+    assert (
+        public.key_of(shown["seed"], "subject", me) in {c["key"] for c in shown["subject_pool"]}
+        or next(s for s in shown["subjects"] if s["number"] == len(drawn))["key_object"]
+    )
+    mine = public.key_of(shown["seed"], "sampler", seated[1])
+    assert next(c for c in shown["sampler_pool"] if c["key"] == mine)["slot"] == 2
+    assert shown["replacements"][0]["reason"] == "与受检单位负责人系亲属"
+    assert shown["reassignments"][0]["reason"] == "二组组员病假"
+    # a public form altered (two subjects' places swapped) no longer checks
+    tampered = {
+        **shown,
+        "subject_pool": [shown["subject_pool"][1], shown["subject_pool"][0], *shown["subject_pool"][2:]],
+    }
+    assert not public.consistent(tampered)

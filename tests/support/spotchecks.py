@@ -60,14 +60,15 @@ class SpotWalk:
         act(self.api, self.world, head, f"/spot-checks/{self.id}/assign", body)
         return self
 
-    def committed(self, head: str = "lc-head") -> dict[str, Any]:
+    def committed(self, head: str = "lc-head", samplers: int = 2) -> dict[str, Any]:
         """A doing county task's draw, committed (Licheng has the samplers; it gets an approved subject)."""
         approved_subject(self.api, self.world)
         self.doing(head)
-        return dict(act(self.api, self.world, head, f"/spot-checks/{self.id}/draw", {"samplers": 2}, status=201))
+        body = {"samplers": samplers}
+        return dict(act(self.api, self.world, head, f"/spot-checks/{self.id}/draw", body, status=201))
 
-    def performed(self, head: str = "lc-head") -> dict[str, Any]:
-        made = self.committed(head)
+    def performed(self, head: str = "lc-head", samplers: int = 2) -> dict[str, Any]:
+        made = self.committed(head, samplers)
         return dict(act(self.api, self.world, head, f"/draws/{made['id']}/perform"))
 
     def ready_to_sample(self, sampler: str = "lc-supervisor") -> dict[str, Any]:
@@ -123,13 +124,16 @@ class SpotWalk:
         return dict(act(self.api, self.world, "jn-lab-manager", f"/spot-checks/{self.id}/report", body))
 
 
-def approved_subject(api: Any, world: World) -> str:
-    """A subject registered and approved in Licheng (370112)."""
+def approved_subject(api: Any, world: World, products: tuple[str, ...] = (CHIVES,)) -> str:
+    """A subject registered and approved in Licheng (370112), producing `products` (chives: the walks' task's)."""
     from tests.support.subjects import registration
 
     made = api.post("/subjects", token=world.token("lc-supervisor"), body=registration())
     assert made.status == 201, made.body
     act(api, world, "lc-head", f"/subjects/{made.body['id']}/review", {"decision": "approve"})
+    for code in products:
+        body = {"name": "韭菜" if code == CHIVES else "农产品", "category_code": code}
+        act(api, world, "lc-supervisor", f"/subjects/{made.body['id']}/products", body, status=201)
     return str(made.body["id"])
 
 
