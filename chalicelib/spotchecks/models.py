@@ -166,7 +166,7 @@ class ReassignmentRequest(Strict):
     """改派: the doing agency moves a drawn subject to another team (a sampler is ill, a team is overloaded)."""
 
     subject_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
-    team: int = Field(ge=1, le=100, strict=True, description="the team that samples it from now on")
+    team: Integer = Field(ge=1, le=100, strict=True, description="the team that samples it from now on")
     reason: Name
 
 
