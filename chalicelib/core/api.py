@@ -12,7 +12,14 @@ from aws_lambda_powertools import Logger
 from chalice import Chalice, Response
 
 from .access import Principal, require_roles
-from .errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from .errors import (
+    UNSTORABLE,
+    DomainError,
+    PayloadTooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from .observability import record_request
 from .routes import PUBLIC, ROUTES, Budget, RouteSpec
 
@@ -80,7 +87,11 @@ def _parse(model: type[BaseModel] | None, data: Any, where: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed(f"the {where} is not valid", errors=_field_errors(exc, where)) from None
+        errors = _field_errors(exc, where)
+        # Every fault a number the schema allows and DynamoDB cannot hold: a rule the schema does not state.
+        if all(err["type"] == UNSTORABLE for err in exc.errors(include_url=False, include_input=False)):
+            raise Unprocessable(f"the {where} holds a number that cannot be stored", errors=errors) from None
+        raise ValidationFailed(f"the {where} is not valid", errors=errors) from None
 
 
 def _read_body(request: Any) -> Any:

@@ -45,6 +45,11 @@ class ValidationFailed(DomainError):
     title_zh = "请求内容不合规"
 
 
+# The pydantic error type of a number the schema allows and the table cannot hold (core/models.py): core/api.py
+# answers it with a 422, a rule the schema does not state, not with the 400 of a schema fault.
+UNSTORABLE = "unstorable_number"
+
+
 class Unprocessable(DomainError):
     """Well-formed, but against a rule the schema cannot state (an unknown region, a role the agency lacks)."""
 

@@ -7,6 +7,9 @@ from decimal import Decimal
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from .errors import UNSTORABLE
 
 RegionCode = Annotated[str, StringConstraints(pattern=r"^(\d{6}|\d{9})$")]
 Ulid = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
@@ -32,9 +35,11 @@ _DIGITS = 38
 def _storable(value: _N) -> _N:
     number = Decimal(str(value))  # a float's str is its shortest round-tripping decimal
     if number and not _SMALLEST <= abs(number) <= _LARGEST:
-        raise ValueError("the number is too small or too large to be stored (1e-130 to 9.99e125, or 0)")
+        raise PydanticCustomError(
+            UNSTORABLE, "the number is too small or too large to store (1e-130 to 9.99e125, or 0)"
+        )
     if len(number.as_tuple().digits) > _DIGITS:
-        raise ValueError(f"the number has more than {_DIGITS} significant digits")
+        raise PydanticCustomError(UNSTORABLE, f"the number has more than {_DIGITS} significant digits")
     return value
 
 
