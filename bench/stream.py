@@ -259,6 +259,7 @@ class SubscriberThroughput:
     setup_seconds: float
     batches: list[Batch]
     progress: dict[str, int]  # the unit's counters after the drain: each sample counted once per milestone
+    progress_items: int  # the counter items they are summed from (the unit's shards)
 
 
 @contextmanager
@@ -368,10 +369,12 @@ def measure_subscribers(samples: int = SAMPLES, tasks: int = TASKS) -> Subscribe
                 drain_batch(f"{samples} samples taken, received and tested ({items} results each)", events.poller)
             )
         counters = store.progress_of(walk.id)
-        progress = {
-            m: int(getattr(c, m, 0) or 0) for c in counters for m in ("sampled", "received", "tested", "unqualified")
-        }
-    return SubscriberThroughput(tasks, samples, items, setup, batches, progress)
+        progress = {m: sum(int(getattr(c, m) or 0) for c in counters) for m in store.FIGURES}
+        stored = store.ProgressCounter.query(
+            f"MTASK#{walk.id}", range_key_condition=store.ProgressCounter.sk.startswith("PROGRESS#")
+        )
+        progress_items = sum(1 for _ in stored)
+    return SubscriberThroughput(tasks, samples, items, setup, batches, progress, progress_items)
 
 
 def report(t: Throughput) -> str:
@@ -450,6 +453,7 @@ def report_subscribers(t: SubscriberThroughput) -> str:
     )
     counted = ", ".join(f"{m} {n}" for m, n in t.progress.items())
     lines.append(
-        f"progress counters       : {counted} (expected {t.samples} sampled, received and tested, each sample once)"
+        f"progress counters       : {counted} (expected {t.samples} sampled, received and tested, each sample once),"
+        f" summed from {t.progress_items} counter items (the unit's shards)"
     )
     return "\n".join(lines)

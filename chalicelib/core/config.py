@@ -37,6 +37,9 @@ class Settings(BaseModel):
     )
     retest_window_seconds: int = Field(default=7 * 86400, gt=0, description="how long a subject may apply for a retest")
     retest_within_seconds: int = Field(default=15 * 86400, gt=0, description="how long the retest lab has")
+    progress_shards: int = Field(
+        default=8, ge=1, le=64, description="items each unit's progress counter of a task is split over"
+    )
     public_base_url: str = "https://trace.example.cn"
     max_upload_bytes: int = Field(default=MAX_UPLOAD_BYTES, gt=0)
     idempotency_ttl_seconds: int = 24 * 3600
@@ -67,6 +70,7 @@ _ENV = {
     "investigation_grace_seconds": "INVESTIGATION_GRACE_SECONDS",
     "retest_window_seconds": "RETEST_WINDOW_SECONDS",
     "retest_within_seconds": "RETEST_WITHIN_SECONDS",
+    "progress_shards": "PROGRESS_SHARDS",
     "public_base_url": "PUBLIC_BASE_URL",
     "max_upload_bytes": "MAX_UPLOAD_BYTES",
 }

@@ -149,6 +149,34 @@ def query_page(
     return items, encode_cursor(result.last_evaluated_key)
 
 
+def full_page(
+    model: type[M],
+    partition: tuple[str, str],
+    *,
+    index: GlobalSecondaryIndex | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[M], str | None]:
+    """One page of a partition of `model` items only: `limit` items unless it is the last, a cursor only if more follow.
+
+    One Query asks for `limit + 1` items: the extra one, left out, says whether there is a next page, which then
+    starts after the page's last item (its key is what DynamoDB's LastEvaluatedKey would be).
+    """
+    _, value = partition
+    start = decode_cursor(cursor, partition=partition)
+    source: Any = index if index is not None else model
+    try:
+        result = source.query(value, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
+        items = [item for item in result if isinstance(item, model)]
+    except PynamoDBConnectionError as exc:
+        raise ServiceUnavailable("the table did not answer") from exc
+    if len(items) <= limit:
+        return items, None
+    last = items[limit - 1]
+    names = ["pk", "sk", *(index.Meta.attributes if index is not None else ())]
+    return items[:limit], encode_cursor({name: {"S": getattr(last, name)} for name in names})
+
+
 def query_all(
     model: type[M], partition_value: str, *, index: Any = None, range_key_condition: Any = None
 ) -> Iterable[M]:

@@ -89,7 +89,7 @@ def prefill(ctx: RequestContext, task_id: str) -> PrefillView:
 
 
 def failures(ctx: RequestContext, task_id: str) -> FailurePage:
-    return service.failures(ctx.user, task_id, ctx.query.limit, ctx.query.cursor)
+    return service.failures(ctx.user, task_id, ctx.query)
 
 
 def assignments(ctx: RequestContext) -> AssignmentPage:

@@ -198,6 +198,12 @@ class FailureView(View):
     created_at: str
 
 
+class FailureListQuery(PageQuery):
+    unit_org_id: Ulid | None = Field(
+        default=None, description="one undertaking unit's failures (a unit always gets its own, whatever it asks)"
+    )
+
+
 class FailurePage(View):
     items: list[FailureView]
     next_cursor: str | None = None

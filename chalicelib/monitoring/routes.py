@@ -197,8 +197,8 @@ table.route(
     TASK + "/failures",
     "failures",
     roles=ALL_ROLES,
-    summary="The task's unqualified samples (failure events)",
-    query="chalicelib.core.models:PageQuery",
+    summary="The task's unqualified samples (failure events); an undertaking unit's own",
+    query="FailureListQuery",
     response="FailurePage",
     budget=Budget(reads=2, writes=0),
 )

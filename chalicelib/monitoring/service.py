@@ -37,6 +37,7 @@ from .models import (
     AssignmentView,
     CreateTaskRequest,
     DistributeRequest,
+    FailureListQuery,
     FailurePage,
     FailureView,
     PrefillView,
@@ -430,6 +431,7 @@ def distribute(user: Principal, task_id: str, req: DistributeRequest) -> TaskVie
                 "quotas": [q.model_dump() for q in unit.quotas],
             }
         )
+    _check_quotas_add_up(req, int(rec.scope["samples"]))
     rec.plan = plan
     rec.state = "in_progress"
     rec.parties = set(rec.parties or ()) | {u.org_id for u in req.units}
@@ -445,6 +447,16 @@ def distribute(user: Principal, task_id: str, req: DistributeRequest) -> TaskVie
     audit.commit(changes, actor=user.user_id)
     _answer(assignment, "distribution", {"units": [{"org_id": u["org_id"]} for u in plan]})
     return task_view(rec)
+
+
+def _check_quotas_add_up(req: DistributeRequest, total: int) -> None:
+    """Every sample the scope asks for is given to a unit, and no more (Art 13)."""
+    allotted = sum(q.samples for unit in req.units for q in unit.quotas)
+    if allotted != total:
+        raise Unprocessable(
+            f"the quotas must add up to the {total} samples of the task's scope",
+            errors=[{"field": "body.units.*.quotas", "message": f"{allotted} samples in all, not {total}"}],
+        )
 
 
 def _in_scope(region: str, scope: list[str]) -> bool:
@@ -654,12 +666,19 @@ def prefill(user: Principal, task_id: str, code: str) -> PrefillView:
     )
 
 
-def failures(user: Principal, task_id: str, limit: int, cursor: str | None) -> FailurePage:
-    """The task's unqualified samples, for its issuer, its lead and the agencies above (a unit sees its own)."""
+def failures(user: Principal, task_id: str, query: FailureListQuery) -> FailurePage:
+    """The task's unqualified samples, for its issuer, its lead and the agencies above (a unit sees its own).
+
+    Each page is full: a unit's failures have their own index partition, so nothing is filtered after the read.
+    """
     task = _visible(user, task_id)
-    recs, next_cursor = samples.failures_of(task.id, limit=limit, cursor=cursor)
-    if user.org_id not in {task.issuer_org_id, task.lead_org_id} and not governs(user, task.region or ""):
-        recs = [r for r in recs if r.unit_org_id == user.org_id]
+    sees_all = user.org_id in {task.issuer_org_id, task.lead_org_id} or governs(user, task.region or "")
+    # An undertaking unit sees its own failures only, whatever it asks for.
+    unit = query.unit_org_id if sees_all else user.org_id
+    if unit:
+        recs, next_cursor = samples.failures_of_unit(task.id, unit, limit=query.limit, cursor=query.cursor)
+    else:
+        recs, next_cursor = samples.failures_of(task.id, limit=query.limit, cursor=query.cursor)
     return FailurePage(
         items=[
             FailureView(
@@ -690,7 +709,7 @@ def progress(user: Principal, task_id: str) -> ProgressView:
     if task is None:
         raise NotFoundError("monitoring task not found")
     check_access(user, region=task.region, parties={task.issuer_org_id, task.lead_org_id})
-    counters = {c.org_id: c for c in items if isinstance(c, samples.ProgressCounter)}
+    counters = {c.org_id: c for c in samples.per_unit(i for i in items if isinstance(i, samples.ProgressCounter))}
     units = []
     for a in items:
         if not isinstance(a, store.AssignmentRecord):

@@ -112,7 +112,13 @@ def count_progress(change: RecordChange) -> None:
     reached = testing.milestones(change.new, change.old)
     if reached:
         image = change.image
-        samples.count_once(str(image["task_id"]), str(image["unit_org_id"]), str(image["id"]), reached)
+        samples.count_once(
+            str(image["task_id"]),
+            str(image["unit_org_id"]),
+            str(image["id"]),
+            reached,
+            shards=get_settings().progress_shards,
+        )
 
 
 # --- state-machine tasks ---------------------------------------------------------------------------

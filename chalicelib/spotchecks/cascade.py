@@ -29,7 +29,7 @@ from chalicelib.testing import store as testing_store
 from . import clocks, store
 
 SYSTEM = "system:workflow"
-FIGURES = ("sampled", "received", "tested", "unqualified")
+FIGURES = testing_store.FIGURES
 FINISHED = {"completed", "cancelled"}
 STATES = ("published", "received", "returned", "distributed", "in_progress", "submitted", "completed", "cancelled")
 

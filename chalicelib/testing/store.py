@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -12,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import PynamoDBConnectionError
 
-from chalicelib.core.db import Entity, fetch, query_all, query_page
+from chalicelib.core.db import Entity, fetch, full_page, query_all, query_page
 from chalicelib.core.errors import ServiceUnavailable
 
 
@@ -147,6 +148,8 @@ class FailureRecord(Entity, discriminator="SampleFailure"):
         self.sk = "FAIL"
         self.gsi1pk = f"FAILS#{self.task_id}"
         self.gsi1sk = self.sample_id
+        self.gsi2pk = f"FAILS#{self.task_id}#{self.unit_org_id}"
+        self.gsi2sk = self.sample_id
 
 
 class ImportRecord(Entity, discriminator="ResultImport"):
@@ -174,11 +177,19 @@ class ImportRecord(Entity, discriminator="ResultImport"):
         self.gsi1sk = self.created_at or ""
 
 
+FIGURES = ("sampled", "received", "tested", "unqualified")
+
+
 class ProgressCounter(Entity, discriminator="Progress"):
-    """Per task and unit: how many samples reached each milestone. Kept by the stream, never audited."""
+    """Per task and unit: how many samples reached each milestone. Kept by the stream, never audited.
+
+    A unit's counter is split over shards, each sample counted on the one its id hashes to, so that the stream's
+    concurrent batches do not all write (and conflict on) one item; a read sums the shards of the task's partition.
+    """
 
     task_id = UnicodeAttribute()
     org_id = UnicodeAttribute()
+    shard = NumberAttribute(null=True)  # none on a counter written before the shards
     sampled = NumberAttribute(default=0)
     received = NumberAttribute(default=0)
     tested = NumberAttribute(default=0)
@@ -186,7 +197,22 @@ class ProgressCounter(Entity, discriminator="Progress"):
 
     def derive_keys(self) -> None:
         self.pk = f"MTASK#{self.task_id}"
-        self.sk = f"PROGRESS#{self.org_id}"
+        self.sk = f"PROGRESS#{self.org_id}" if self.shard is None else f"PROGRESS#{self.org_id}#{int(self.shard):02d}"
+
+
+def shard_of(sample_id: str, shards: int) -> int:
+    """The progress shard a sample is counted on: always the same, so a correction undoes what its sample added."""
+    return zlib.crc32(sample_id.encode()) % shards
+
+
+def per_unit(counters: Iterable[ProgressCounter]) -> list[ProgressCounter]:
+    """The shards of each unit's counter summed into one counter per unit (not stored), in the order read."""
+    units: dict[str, ProgressCounter] = {}
+    for c in counters:
+        total = units.setdefault(c.org_id, ProgressCounter(task_id=c.task_id, org_id=c.org_id))
+        for name in FIGURES:
+            setattr(total, name, int(getattr(total, name) or 0) + int(getattr(c, name) or 0))
+    return list(units.values())
 
 
 def get_sample(sample_id: str) -> SampleRecord:
@@ -242,8 +268,22 @@ def every_sample_of_unit(task_id: str, org_id: str) -> Iterable[SampleRecord]:
 
 
 def failures_of(task_id: str, *, limit: int, cursor: str | None) -> tuple[list[FailureRecord], str | None]:
-    return query_page(
+    """A page of the task's failure events, in sample-id order (one Query)."""
+    return full_page(
         FailureRecord, ("gsi1pk", f"FAILS#{task_id}"), index=FailureRecord.gsi1, limit=limit, cursor=cursor
+    )
+
+
+def failures_of_unit(
+    task_id: str, org_id: str, *, limit: int, cursor: str | None
+) -> tuple[list[FailureRecord], str | None]:
+    """A page of one undertaking unit's failure events under the task, in sample-id order (one Query)."""
+    return full_page(
+        FailureRecord,
+        ("gsi2pk", f"FAILS#{task_id}#{org_id}"),
+        index=FailureRecord.gsi2,
+        limit=limit,
+        cursor=cursor,
     )
 
 
@@ -256,8 +296,9 @@ def get_import(import_id: str) -> ImportRecord:
 
 
 def progress_of(task_id: str) -> list[ProgressCounter]:
+    """One counter per unit of the task, its shards summed (one Query of the task's counters)."""
     try:
-        return list(
+        return per_unit(
             query_all(
                 ProgressCounter, f"MTASK#{task_id}", range_key_condition=ProgressCounter.sk.startswith("PROGRESS#")
             )
@@ -275,11 +316,13 @@ class Milestone:
     delta: int = 1
 
 
-def count_once(task_id: str, org_id: str, sample_id: str, milestones: Sequence[Milestone]) -> bool:
-    """Apply the milestones to the unit's counters, unless this sample's marks were counted already.
+def count_once(task_id: str, org_id: str, sample_id: str, milestones: Sequence[Milestone], *, shards: int) -> bool:
+    """Apply the milestones to the unit's counters (the sample's shard of them), unless they were counted already.
 
     The marks and the update are one transaction, so at-least-once delivery counts exactly once.
     """
+    counter = ProgressCounter(task_id=task_id, org_id=org_id, shard=shard_of(sample_id, shards))
+    counter.derive_keys()
     table = Entity.Meta.table_name
     marks = [
         {
@@ -296,15 +339,22 @@ def count_once(task_id: str, org_id: str, sample_id: str, milestones: Sequence[M
     update = {
         "Update": {
             "TableName": table,
-            "Key": {"pk": {"S": f"MTASK#{task_id}"}, "sk": {"S": f"PROGRESS#{org_id}"}},
-            "UpdateExpression": "SET #kind = :kind, #task = :task, #org = :org ADD "
+            "Key": {"pk": {"S": counter.pk}, "sk": {"S": counter.sk}},
+            "UpdateExpression": "SET #kind = :kind, #task = :task, #org = :org, #shard = :shard ADD "
             + ", ".join(f"#m{i} :d{i}" for i in range(len(milestones))),
-            "ExpressionAttributeNames": {**names, "#kind": "kind", "#task": "task_id", "#org": "org_id"},
+            "ExpressionAttributeNames": {
+                **names,
+                "#kind": "kind",
+                "#task": "task_id",
+                "#org": "org_id",
+                "#shard": "shard",
+            },
             "ExpressionAttributeValues": {
                 **values,
                 ":kind": {"S": "Progress"},
                 ":task": {"S": task_id},
                 ":org": {"S": org_id},
+                ":shard": {"N": str(counter.shard)},
             },
         }
     }

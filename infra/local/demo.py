@@ -789,6 +789,10 @@ class _Loader:
                     self.principal("qd-admin"), view.id, AcknowledgeRequest(feedback="已签收，按期落实。")
                 )
 
+    def _labs(self) -> list[str]:
+        """The monitoring task's undertaking labs: Qingdao's is loaded by `make run`, not by the tests' partial demo."""
+        return [k for k in ("jn-lab", "qd-lab") if k in self.demo.agencies]
+
     def monitoring(self) -> None:
         """A routine monitoring task (例行监测) under way: Jinan's lab sampling and testing, Qingdao's to receive."""
         from ulid import ULID
@@ -831,7 +835,8 @@ class _Loader:
                 description="韭菜、大白菜农药残留例行监测；不合格样品按程序移交执法。",
                 lead_org_id=self.demo.agencies["sd-lab"].id,
                 deadline=deadline,
-                scope=Scope(products=[chives, cabbage], regions=["370100", "370200"], samples=12),
+                # Six samples per undertaking lab: the quotas below must add up to the scope
+                scope=Scope(products=[chives, cabbage], regions=["370100", "370200"], samples=6 * len(self._labs())),
             ),
         )
         task = monitoring.publish_task(head, task.id, VersionedRequest(version=task.version))
@@ -881,9 +886,8 @@ class _Loader:
             }
         )
         task = monitoring.configure_model(lead, task.id, model)
-        quotas = {"jn-lab": Quota(product_code=chives, region="370100", samples=6)}
-        if "qd-lab" in self.demo.agencies:  # Qingdao is loaded by `make run`, not by the tests' partial demo
-            quotas["qd-lab"] = Quota(product_code=cabbage, region="370200", samples=6)
+        lines = {"jn-lab": (chives, "370100"), "qd-lab": (cabbage, "370200")}
+        quotas = {k: Quota(product_code=lines[k][0], region=lines[k][1], samples=6) for k in self._labs()}
         labs = {key: self.demo.agencies[key] for key in quotas}
         plan = DistributeRequest(
             version=task.version,

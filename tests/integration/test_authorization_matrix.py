@@ -228,7 +228,7 @@ CASES: dict[tuple[str, str], Case] = {
                 {
                     "org_id": s.world.agencies["jn-lab"].id,
                     "deadline": w.task["deadline"],
-                    "quotas": [{"product_code": CHIVES, "region": "370112", "samples": 2}],
+                    "quotas": w.quotas(),
                 }
             ],
         },

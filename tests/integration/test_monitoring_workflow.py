@@ -52,13 +52,15 @@ def distribute_at_once(api, world: World, tid: str, units: tuple[str, ...] = ("j
         "PUT", f"/monitoring-tasks/{tid}/model", token=world.token("sd-lab-manager"), body=model_body(version(tid))
     )
     assert reply.status == 200, reply.body
+    # The scope's samples shared out over the units, so that the quotas add up to it
+    share, extra = divmod(int(task(tid).scope["samples"]), len(units))
     plan = [
         {
             "org_id": world.agencies[u].id,
             "deadline": task(tid).deadline,
-            "quotas": [{"product_code": CHIVES, "region": "370112", "samples": 1}],
+            "quotas": [{"product_code": CHIVES, "region": "370112", "samples": share + (1 if i < extra else 0)}],
         }
-        for u in units
+        for i, u in enumerate(units)
     ]
     act(api, world, "sd-lab-manager", f"/monitoring-tasks/{tid}/distribute", {"version": version(tid), "units": plan})
 

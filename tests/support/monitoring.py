@@ -205,6 +205,15 @@ class Walk:
         assert reply.status == 200, reply.body
         return self
 
+    def quotas(self) -> list[dict[str, Any]]:
+        """The scope's samples shared out over the model's test objects, so that they add up."""
+        objects = [o["product_code"] for o in (task(self.id).model or {})["objects"]]
+        share, extra = divmod(int(self.task["scope"]["samples"]), len(objects))
+        return [
+            {"product_code": code, "region": "370112", "samples": share + (1 if i < extra else 0)}
+            for i, code in enumerate(objects)
+        ]
+
     def distribute(self) -> Walk:
         from chalicelib.monitoring import workflow
 
@@ -217,10 +226,7 @@ class Walk:
                     {
                         "org_id": self.world.agencies["jn-lab"].id,
                         "deadline": self.task["deadline"],
-                        "quotas": [
-                            {"product_code": o["product_code"], "region": "370112", "samples": 3}
-                            for o in (task(self.id).model or {})["objects"]
-                        ],
+                        "quotas": self.quotas(),
                     }
                 ],
             },

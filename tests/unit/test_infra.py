@@ -21,7 +21,7 @@ CHALICE_CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
 DEPLOYED_STAGES = ("dev", "prod")
 
 # Settings a deployment may leave unset: Lambda sets AWS_REGION itself, and the upload limit has a default.
-OPTIONAL_SETTINGS = {"AWS_REGION", "MAX_UPLOAD_BYTES"}
+OPTIONAL_SETTINGS = {"AWS_REGION", "MAX_UPLOAD_BYTES", "PROGRESS_SHARDS"}
 REQUIRED_ENV = {
     "STAGE",
     "TABLE_NAME",
