@@ -90,32 +90,25 @@ class TemplateListQuery(PageQuery):
     )
 
 
-class TemplateView(View):
-    """Inspection template version (检查规范版本): immutable once published."""
-
+class TemplateSummary(View):
     code: str
     number: int = Field(description="the template's version number: 1, 2, …")
     scope: str = Field(description="00: national; otherwise the two-digit province code")
     state: TemplateState
     title: str
     categories: list[str]
+    published_at: str | None = None
+
+
+class TemplateView(TemplateSummary):
+    """Inspection template version (检查规范版本): immutable once published."""
+
     sections: list[TemplateSection]
     scoring: Scoring
     owner_org_id: str
     created_at: str
-    published_at: str | None = None
     published_by: str | None = None
     version: int = Field(description="the record's version, for optimistic locking")
-
-
-class TemplateSummary(View):
-    code: str
-    number: int
-    scope: str
-    state: TemplateState
-    title: str
-    categories: list[str]
-    published_at: str | None = None
 
 
 class TemplatePage(View):

@@ -81,24 +81,6 @@ def _read(user: Principal, code: str, number: int | str) -> store.TemplateRecord
     return _visible(user, _get(code, number))
 
 
-def view(rec: store.TemplateRecord) -> TemplateView:
-    return TemplateView(
-        code=rec.code,
-        number=int(rec.number),
-        scope=rec.scope,
-        state=rec.state,  # type: ignore[arg-type]
-        title=rec.title,
-        categories=sorted(rec.categories or ()),
-        sections=rec.content["sections"],
-        scoring=rec.content["scoring"],
-        owner_org_id=rec.owner_org_id,
-        created_at=rec.created_at or "",
-        published_at=rec.published_at,
-        published_by=rec.published_by,
-        version=int(rec.version or 0),
-    )
-
-
 def _summary(rec: store.TemplateRecord) -> TemplateSummary:
     return TemplateSummary(
         code=rec.code,
@@ -108,6 +90,18 @@ def _summary(rec: store.TemplateRecord) -> TemplateSummary:
         title=rec.title,
         categories=sorted(rec.categories or ()),
         published_at=rec.published_at,
+    )
+
+
+def view(rec: store.TemplateRecord) -> TemplateView:
+    return TemplateView(
+        **_summary(rec).model_dump(),
+        sections=rec.content["sections"],
+        scoring=rec.content["scoring"],
+        owner_org_id=rec.owner_org_id,
+        created_at=rec.created_at or "",
+        published_by=rec.published_by,
+        version=int(rec.version or 0),
     )
 
 
