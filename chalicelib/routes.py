@@ -13,6 +13,7 @@ from chalicelib.core import meta_routes as _meta
 from chalicelib.core.routes import ROUTES
 from chalicelib.dispatch import routes as _dispatch
 from chalicelib.enforcement import routes as _enforcement
+from chalicelib.inspections import routes as _inspections
 from chalicelib.integrity import routes as _integrity
 from chalicelib.monitoring import routes as _monitoring
 from chalicelib.orgs import routes as _orgs
@@ -35,6 +36,7 @@ AREAS = (
     _testing,
     _spotchecks,
     _enforcement,
+    _inspections,
 )
 
 __all__ = ["AREAS", "ROUTES"]

@@ -1,4 +1,7 @@
-"""Create the national ministry agency and its first admin on a new deployment (run once; reruns change nothing)."""
+"""Set up a new deployment: the national ministry agency, its first admin, the national inspection templates.
+
+Run once; reruns change nothing.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ def main() -> None:
     parser.add_argument("--subject", help="OIDC subject, where the issuer is the agencies' own provider (China)")
     args = parser.parse_args()
     # Settings come from the environment of the deployed stack: TABLE_NAME, USER_POOL_ID, AWS_REGION.
+    from chalicelib.inspections.service import seed_templates
     from chalicelib.orgs.bootstrap import bootstrap_national
 
     agency, user = bootstrap_national(
@@ -26,6 +30,8 @@ def main() -> None:
         subject=args.subject,
     )
     print(f"agency {agency.id} ({agency.name}); admin {user.username} = {user.id}")
+    # The national templates that ship with the platform (国家默认巡查规范); a rerun adds only what is missing.
+    print(f"inspection templates seeded: {seed_templates()}")
 
 
 if __name__ == "__main__":

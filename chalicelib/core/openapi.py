@@ -99,6 +99,8 @@ ULID_SCHEMA = {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "code": {"type": "string", "pattern": "^(\\d{6}|\\d{9})$"},
     "day": {"type": "string", "format": "date"},
+    "template_code": {"type": "string", "pattern": "^[A-Z][A-Z0-9-]{1,39}$"},
+    "number": {"type": "string", "pattern": "^[1-9][0-9]{0,3}$", "description": "a template's version number"},
     "trace_code": {"type": "string", "minLength": 1, "maxLength": 2048},
     "user_id": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[A-Za-z0-9._:@-]+$"},
     # an assignment is its task's, role's and lab's: <task ULID>.<lead|unit>.<lab ULID>

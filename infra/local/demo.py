@@ -715,6 +715,12 @@ class _Loader:
         self.user("moa-admin", "moa", "moa-analyst", [Role.MINISTRY_ANALYST])
         self.user("moa-admin", "moa", "moa-dispatcher", [Role.DISPATCHER])
 
+    def templates(self) -> None:
+        """The inspection templates that ship with the platform (国家默认巡查规范), as a deployment seeds them."""
+        from chalicelib.inspections import service as inspections
+
+        inspections.seed_templates()
+
     def province(self) -> None:
         self.agency("moa-admin", "sd", "山东省农业农村厅", OrgKind.SUPERVISION, SHANDONG)
         self.user("moa-admin", "sd", "sd-admin", [Role.ADMIN])
@@ -1023,6 +1029,7 @@ def load(pool_id: str) -> Demo:
     """Load (or find, when it is already there) the whole demo; safe to run twice."""
     loader = _Loader(pool_id)
     loader.ministry()
+    loader.templates()
     loader.province()
     for city in catalog().children(SHANDONG):
         loader.city(city.code, city.name)

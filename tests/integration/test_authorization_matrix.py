@@ -12,10 +12,12 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from ulid import ULID
 
 import app  # noqa: F401 - registers every route
 from chalicelib.core.api import ROUTES, RouteSpec
 from chalicelib.integrity import service as integrity
+from tests.support.inspections import good_answers, published, template_body
 from tests.support.monitoring import CHIVES, Walk, model_body, sample_body
 from tests.support.spotchecks import SpotWalk, delivered_case
 from tests.support.subjects import registration
@@ -73,6 +75,19 @@ class Scene:
             body={"kind": "production", "quantity": 1, "unit": "kg", "produced_at": "2026-05-01T08:00:00+08:00"},
         ).body
         integrity.verify_day(self.day)
+
+    def template(self) -> str:
+        """A published Shandong inspection template (检查规范) of a fresh code: its version 1's path."""
+        code = f"SD-{ULID()}"
+        published(self.api, self.world, code)
+        return f"/inspection-templates/{code}/versions/1"
+
+    def template_draft(self) -> tuple[str, int]:
+        """A Shandong template's draft version 1: its path and record version."""
+        code = f"SD-{ULID()}"
+        made = self.api.post("/inspection-templates", token=self.world.token("sd-head"), body=template_body(code))
+        assert made.status == 201, made.body
+        return f"/inspection-templates/{code}/versions/1", made.body["version"]
 
     def walk(self) -> Walk:
         """A fresh risk-monitoring task of Shandong's province, issued to its lab (built only where a case needs it)."""
@@ -274,6 +289,25 @@ CASES: dict[tuple[str, str], Case] = {
         {"filename": "结果.csv", "content_type": "text/csv", "size": 100},
     ),
     ("GET", "/limits"): lambda s: (f"/limits?commodity_code={CHIVES}", None),
+    ("POST", "/inspection-templates"): lambda s: ("/inspection-templates", {"code": s.template().split("/")[2]}),
+    ("GET", "/inspection-templates"): lambda s: ("/inspection-templates", None),
+    ("GET", "/inspection-templates/{template_code}/versions/{number}"): lambda s: (s.template(), None),
+    ("PATCH", "/inspection-templates/{template_code}/versions/{number}"): lambda s: (
+        (draft := s.template_draft())[0],
+        {"version": draft[1], "title": "改"},
+    ),
+    ("POST", "/inspection-templates/{template_code}/versions/{number}/publish"): lambda s: (
+        (draft := s.template_draft())[0] + "/publish",
+        {"version": draft[1]},
+    ),
+    ("GET", "/inspection-templates/{template_code}/versions/{number}/schema"): lambda s: (
+        s.template() + "/schema",
+        None,
+    ),
+    ("POST", "/inspection-templates/{template_code}/versions/{number}/check"): lambda s: (
+        s.template() + "/check",
+        {"answers": good_answers()},
+    ),
     ("POST", "/limits"): lambda s: (
         "/limits",
         {
@@ -538,6 +572,7 @@ NOT_JURISDICTIONAL = {
     ("GET", "/monitoring-tasks"): "lists only the caller's own agency's tasks",
     ("GET", "/monitoring-assignments"): "lists only the caller's own lab's assignments",
     ("GET", "/limits"): "the limit library is national reference data",
+    ("GET", "/inspection-templates"): "lists the national templates and the caller's own province's",
     ("POST", "/limits"): "the limit library is national, kept by ministry analysts only",
     ("POST", "/instrument-keys"): "issued to the caller's own lab",
     ("GET", "/instrument-keys"): "lists the caller's own lab's keys",

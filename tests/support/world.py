@@ -15,6 +15,7 @@ import boto3
 import moto
 
 from chalicelib.core import access
+from chalicelib.inspections import service as inspections
 from chalicelib.orgs import bootstrap, service
 from chalicelib.orgs.models import Certificate, CreateAgencyRequest, CreateUserRequest
 from chalicelib.testing import service as limits
@@ -219,6 +220,7 @@ def build_world(identity: Identity) -> World:
     world.agency("js-admin", "js-enf", "江苏省农业综合行政执法监督局", "enforcement", "320000", parent="js")
     world.user("js-admin", "js-enf", "js-enf-admin", ["admin"])
     world.user("js-enf-admin", "js-enf", "js-officer", ["enforcement_officer"], certificate=CERT)
-    # The limit library, seeded as a deployment seeds it.
+    # The limit library and the national inspection templates, seeded as a deployment seeds them.
     limits.seed_limits()
+    inspections.seed_templates()
     return world

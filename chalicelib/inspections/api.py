@@ -1,0 +1,36 @@
+"""Handlers of the routes for inspection templates (their table: routes.py)."""
+
+from __future__ import annotations
+
+from chalicelib.core.api import RequestContext
+
+from . import service
+from .models import AnswersSchema, CheckResult, TemplatePage, TemplateView
+
+
+def create_draft(ctx: RequestContext) -> TemplateView:
+    return service.create_draft(ctx.user, ctx.body)
+
+
+def listing(ctx: RequestContext) -> TemplatePage:
+    return service.list_templates(ctx.user, ctx.query)
+
+
+def get(ctx: RequestContext, template_code: str, number: str) -> TemplateView:
+    return service.get_template(ctx.user, template_code, number)
+
+
+def edit_draft(ctx: RequestContext, template_code: str, number: str) -> TemplateView:
+    return service.edit_draft(ctx.user, template_code, number, ctx.body)
+
+
+def publish(ctx: RequestContext, template_code: str, number: str) -> TemplateView:
+    return service.publish(ctx.user, template_code, number, ctx.body)
+
+
+def schema(ctx: RequestContext, template_code: str, number: str) -> AnswersSchema:
+    return service.get_schema(ctx.user, template_code, number)
+
+
+def check(ctx: RequestContext, template_code: str, number: str) -> CheckResult:
+    return service.check_answers(ctx.user, template_code, number, ctx.body)

@@ -1,0 +1,160 @@
+"""Requests and views of inspection templates (检查规范): sections, items, answer types, scoring, check results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, RootModel, StringConstraints
+
+from chalicelib.core.models import STORABLE, Integer, Name, Note, PageQuery, Strict, View
+
+# The kinds of base (基地) a template applies to, named as a subject's industry is (chalicelib/subjects/models.py):
+# planting 种植, livestock 畜禽, fishery 水产 (aquaculture).
+BaseCategory = Literal["planting", "livestock", "fishery"]
+# check: pass 合格 / fail 不合格 / not applicable 不适用; number: a measured value with unit and bounds;
+# choice: one of the item's options; text; photo: at least one photo; signature: the signer's name and image.
+AnswerType = Literal["check", "number", "choice", "text", "photo", "signature"]
+TemplateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9-]{1,39}$")]
+# An item's key is its identity across versions: answers, scores and later inspections name it.
+ItemKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+Bound = Annotated[float, Field(ge=-1e9, le=1e9), STORABLE] | None
+Unit = Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"\S")]
+TemplateState = Literal["draft", "published"]
+
+
+class ChoiceOption(Strict):
+    value: ItemKey
+    label: Name
+
+
+class TemplateItem(Strict):
+    """Inspection item (检查项): one question of the checklist."""
+
+    key: ItemKey
+    label: Name
+    type: AnswerType
+    required: bool = True
+    weight: Integer = Field(default=1, ge=0, le=100, description="its share of the score (check items only)")
+    critical: bool = Field(default=False, description="a failed critical item fails the inspection whatever the score")
+    basis: Name | None = Field(default=None, description="the legal basis (法条), e.g. 《农产品质量安全法》第三十八条")
+    hint: Note | None = None
+    unit: Unit | None = Field(default=None, description="number items: the unit of the value")
+    minimum: Bound = Field(default=None, description="number items: the smallest value accepted")
+    maximum: Bound = Field(default=None, description="number items: the largest value accepted")
+    options: list[ChoiceOption] | None = Field(default=None, max_length=20, description="choice items")
+
+
+class TemplateSection(Strict):
+    """Section (检查类别) of a template: a titled group of items."""
+
+    key: ItemKey
+    title: Name
+    items: list[TemplateItem] = Field(min_length=1, max_length=100)
+
+
+class Scoring(Strict):
+    """Score = the weights of passed check items / the weights of the answered, applicable ones × 100."""
+
+    method: Literal["weighted_pass_rate"] = "weighted_pass_rate"
+    pass_mark: Integer = Field(default=60, ge=0, le=100, description="the lowest score that passes")
+
+
+class TemplateContent(Strict):
+    title: Name
+    categories: list[BaseCategory] = Field(min_length=1, max_length=3)
+    sections: list[TemplateSection] = Field(min_length=1, max_length=30)
+    scoring: Scoring = Field(default_factory=Scoring)
+
+
+class CreateTemplateRequest(Strict):
+    """A new draft: of a new code (everything given), or the next version of a code (what is left out is copied)."""
+
+    code: TemplateCode
+    title: Name | None = None
+    categories: list[BaseCategory] | None = Field(default=None, min_length=1, max_length=3)
+    sections: list[TemplateSection] | None = Field(default=None, min_length=1, max_length=30)
+    scoring: Scoring | None = None
+
+
+class EditTemplateRequest(Strict):
+    version: Integer = Field(ge=0, strict=True, description="the version of the record you read")
+    title: Name | None = None
+    categories: list[BaseCategory] | None = Field(default=None, min_length=1, max_length=3)
+    sections: list[TemplateSection] | None = Field(default=None, min_length=1, max_length=30)
+    scoring: Scoring | None = None
+
+
+class TemplateListQuery(PageQuery):
+    scope: Literal["province", "national"] = Field(
+        default="province", description="province: your province's templates (national ones for a national agency)"
+    )
+
+
+class TemplateSummary(View):
+    code: str
+    number: int = Field(description="the template's version number: 1, 2, …")
+    scope: str = Field(description="00: national; otherwise the two-digit province code")
+    state: TemplateState
+    title: str
+    categories: list[str]
+    published_at: str | None = None
+
+
+class TemplateView(TemplateSummary):
+    """Inspection template version (检查规范版本): immutable once published."""
+
+    sections: list[TemplateSection]
+    scoring: Scoring
+    owner_org_id: str
+    created_at: str
+    published_by: str | None = None
+    version: int = Field(description="the record's version, for optimistic locking")
+
+
+class TemplatePage(View):
+    items: list[TemplateSummary]
+    next_cursor: str | None = None
+
+
+class AnswersSchema(RootModel[dict[str, Any]]):
+    """The JSON Schema (draft 2020-12) of a version's answers document, as a phone validates it offline."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class CheckAnswersRequest(Strict):
+    """An answers document to check against a version (dry run: nothing is stored)."""
+
+    answers: dict[str, Any] = Field(description="item key → answer; the shape is the version's answers schema")
+
+
+class CorrectiveAction(View):
+    """Corrective action (整改): what, by when, and whether a re-inspection (复查) follows."""
+
+    what: str
+    due: str
+    reinspect: bool
+
+
+class FailedItem(View):
+    key: str
+    label: str
+    critical: bool
+    corrective_action: CorrectiveAction | None = None
+    handover: bool = False
+
+
+class CheckResult(View):
+    """The scored result of an answers document."""
+
+    code: str
+    number: int
+    score: float | None = Field(description="0-100, one decimal; null when no weighted check item applies")
+    outcome: Literal["pass", "fail"] | None = Field(
+        description="fail: below the pass mark, or a critical item failed; null when there is no score"
+    )
+    answered: int
+    passed: int
+    failed: int
+    not_applicable: int
+    failed_items: list[FailedItem]

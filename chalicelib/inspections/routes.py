@@ -1,0 +1,91 @@
+"""Routes for inspection templates (检查规范).
+
+The route table, data only: the handlers (api.py) and pydantic models are imported when one of these
+routes is first called, so the API Lambda's cold start does not pay for them.
+"""
+
+from __future__ import annotations
+
+from chalicelib.core.access import ALL_ROLES, SIGNED_IN_ROLES, Role
+from chalicelib.core.routes import Budget, Table
+
+table = Table("inspections", handlers="chalicelib.inspections.api", models="chalicelib.inspections.models")
+# A national or provincial agency's head or admin keeps its templates (the service checks the agency's level).
+KEEPERS = {Role.HEAD, Role.ADMIN}
+VERSION = "/inspection-templates/{template_code}/versions/{number}"
+
+table.route(
+    "POST",
+    "/inspection-templates",
+    "create_draft",
+    roles=KEEPERS,
+    summary="Draft an inspection template: a new code, or the next version of one of yours",
+    body="CreateTemplateRequest",
+    response="TemplateView",
+    status=201,
+    budget=Budget(reads=1, writes=1),
+)
+
+table.route(
+    "GET",
+    "/inspection-templates",
+    "listing",
+    roles=SIGNED_IN_ROLES,
+    summary="Inspection templates of your province, or the national ones",
+    query="TemplateListQuery",
+    response="TemplatePage",
+    budget=Budget(reads=1, writes=0),
+)
+
+table.route(
+    "GET",
+    VERSION,
+    "get",
+    roles=SIGNED_IN_ROLES,
+    summary="One version of an inspection template",
+    response="TemplateView",
+    budget=Budget(reads=1, writes=0),
+)
+
+table.route(
+    "PATCH",
+    VERSION,
+    "edit_draft",
+    roles=KEEPERS,
+    summary="Edit a draft version of an inspection template",
+    body="EditTemplateRequest",
+    response="TemplateView",
+    budget=Budget(reads=2, writes=1),
+)
+
+table.route(
+    "POST",
+    f"{VERSION}/publish",
+    "publish",
+    roles=KEEPERS,
+    summary="Publish (发布) a draft version: it never changes again",
+    body="chalicelib.core.models:VersionedRequest",
+    response="TemplateView",
+    budget=Budget(reads=1, writes=1),
+)
+
+table.route(
+    "GET",
+    f"{VERSION}/schema",
+    "schema",
+    roles=SIGNED_IN_ROLES,
+    summary="The JSON Schema (draft 2020-12) of the version's answers document",
+    response="AnswersSchema",
+    budget=Budget(reads=1, writes=0),
+)
+
+table.route(
+    "POST",
+    f"{VERSION}/check",
+    "check",
+    roles=ALL_ROLES,
+    summary="Check an answers document against the version and score it (a dry run: nothing is stored)",
+    body="CheckAnswersRequest",
+    response="CheckResult",
+    budget=Budget(reads=1, writes=0),
+)
