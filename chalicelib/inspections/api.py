@@ -1,11 +1,13 @@
-"""Handlers of the routes for inspection templates (their table: routes.py)."""
+"""Handlers of the routes for inspection templates and inspections (their table: routes.py)."""
 
 from __future__ import annotations
 
-from chalicelib.core.api import RequestContext
+from typing import Any
 
-from . import service
-from .models import AnswersSchema, CheckResult, TemplatePage, TemplateView
+from chalicelib.core.api import RequestContext, Status
+
+from . import records, service
+from .models import AnswersSchema, CheckResult, InspectionPage, InspectionView, TemplatePage, TemplateView
 
 
 def create_draft(ctx: RequestContext) -> TemplateView:
@@ -34,3 +36,16 @@ def schema(ctx: RequestContext, template_code: str, number: str) -> AnswersSchem
 
 def check(ctx: RequestContext, template_code: str, number: str) -> CheckResult:
     return service.check_answers(ctx.user, template_code, number, ctx.body)
+
+
+def record_inspection(ctx: RequestContext, inspection_id: str) -> Any:
+    view, created = records.record_inspection(ctx.user, inspection_id, ctx.body)
+    return view if created else Status(view, 200)
+
+
+def get_inspection(ctx: RequestContext, inspection_id: str) -> InspectionView:
+    return records.get_inspection(ctx.user, inspection_id)
+
+
+def inspections(ctx: RequestContext) -> InspectionPage:
+    return records.list_inspections(ctx.user, ctx.query)

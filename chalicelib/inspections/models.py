@@ -1,12 +1,12 @@
-"""Requests and views of inspection templates (检查规范): sections, items, answer types, scoring, check results."""
+"""Requests and views of inspection templates (检查规范) and of the on-site inspections (基地巡查) made with them."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, RootModel, StringConstraints
+from pydantic import AwareDatetime, ConfigDict, Field, RootModel, StringConstraints
 
-from chalicelib.core.models import STORABLE, Integer, Name, Note, PageQuery, Strict, View
+from chalicelib.core.models import STORABLE, Integer, LongText, Name, Note, Number, PageQuery, Strict, Ulid, View
 
 # The kinds of base (基地) a template applies to, named as a subject's industry is (chalicelib/subjects/models.py):
 # planting 种植, livestock 畜禽, fishery 水产 (aquaculture).
@@ -158,3 +158,76 @@ class CheckResult(View):
     failed: int
     not_applicable: int
     failed_items: list[FailedItem]
+
+
+# --- on-site inspection records (基地巡查) -----------------------------------------------------------
+
+InspectionFlag = Literal["far_from_bases"]
+
+
+class InspectionPosition(Strict):
+    """Where the phone was when the inspection was done (inside China's bounds, as a base's location is)."""
+
+    lng: Number = Field(ge=73, le=136, strict=True)
+    lat: Number = Field(ge=3, le=54, strict=True)
+    accuracy_m: Annotated[float, Field(ge=0, le=100000, strict=True), STORABLE] | None = None
+
+
+class RecordInspectionRequest(Strict):
+    """An on-site inspection (基地巡查) as the phone made it, sent when it had a signal (maybe days later)."""
+
+    subject_id: Ulid
+    template_code: TemplateCode
+    template_number: Integer = Field(ge=1, le=9999, strict=True, description="the published version inspected with")
+    done_at: AwareDatetime = Field(description="when the inspection was done, with its offset")
+    position: InspectionPosition
+    answers: dict[str, Any] = Field(description="item key → answer; the shape is the version's answers schema")
+    opinion: LongText | None = Field(default=None, description="the inspector's opinion (巡查意见)")
+    attachment_ids: list[Ulid] = Field(default_factory=list, max_length=50)
+    replaces_version: Annotated[int, Field(ge=1, strict=True), STORABLE] | None = Field(
+        default=None, description="an edit: the version of the stored record it replaces"
+    )
+
+
+class InspectionListQuery(PageQuery):
+    subject_id: Ulid | None = Field(default=None, description="the subject's inspections; else your agency's")
+
+
+class InspectionView(View):
+    """On-site inspection record (基地巡查记录)."""
+
+    id: str
+    subject_id: str
+    template_code: str
+    template_number: int
+    org_id: str = Field(description="the supervision agency the inspection belongs to")
+    inspected_by: str
+    region: str
+    done_at: str
+    received_at: str = Field(description="when the platform first received it (set by the server)")
+    position: InspectionPosition
+    answers: dict[str, Any]
+    opinion: str | None = None
+    attachment_ids: list[str]
+    result: CheckResult = Field(description="the score and outcome the answers earn against the version")
+    flags: list[InspectionFlag]
+    version: int = Field(description="1 when first received; each edit adds one")
+    updated_at: str
+
+
+class InspectionSummary(View):
+    id: str
+    subject_id: str
+    template_code: str
+    template_number: int
+    org_id: str
+    done_at: str
+    score: float | None
+    outcome: Literal["pass", "fail"] | None
+    flags: list[InspectionFlag]
+    version: int
+
+
+class InspectionPage(View):
+    items: list[InspectionSummary]
+    next_cursor: str | None = None

@@ -1,4 +1,4 @@
-"""Routes for inspection templates (检查规范).
+"""Routes for inspection templates (检查规范) and on-site inspections (基地巡查).
 
 The route table, data only: the handlers (api.py) and pydantic models are imported when one of these
 routes is first called, so the API Lambda's cold start does not pay for them.
@@ -13,6 +13,8 @@ table = Table("inspections", handlers="chalicelib.inspections.api", models="chal
 # A national or provincial agency's head or admin keeps its templates (the service checks the agency's level).
 KEEPERS = {Role.HEAD, Role.ADMIN}
 VERSION = "/inspection-templates/{template_code}/versions/{number}"
+# Inspections are made by a supervision agency's supervisors and heads (the service checks the agency's kind).
+INSPECTORS = {Role.SUPERVISOR, Role.HEAD}
 
 table.route(
     "POST",
@@ -88,4 +90,37 @@ table.route(
     body="CheckAnswersRequest",
     response="CheckResult",
     budget=Budget(reads=1, writes=0),
+)
+
+table.route(
+    "PUT",
+    "/inspections/{inspection_id}",
+    "record_inspection",
+    roles=INSPECTORS,
+    summary="Send an on-site inspection (基地巡查) by the phone's id: a resend is harmless, an edit names its version",
+    body="RecordInspectionRequest",
+    response="InspectionView",
+    status=201,
+    budget=Budget(reads=4, writes=1),  # the inspection, the subject, the template version, the subject's bases
+)
+
+table.route(
+    "GET",
+    "/inspections/{inspection_id}",
+    "get_inspection",
+    roles=ALL_ROLES,
+    summary="One on-site inspection record",
+    response="InspectionView",
+    budget=Budget(reads=1, writes=0),
+)
+
+table.route(
+    "GET",
+    "/inspections",
+    "inspections",
+    roles=ALL_ROLES,
+    summary="On-site inspections of a subject in your jurisdiction, or your agency's; newest first",
+    query="InspectionListQuery",
+    response="InspectionPage",
+    budget=Budget(reads=2, writes=0),
 )

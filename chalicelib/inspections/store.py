@@ -1,12 +1,12 @@
-"""Data access for inspection templates (检查规范): one partition per code, one item per version."""
+"""Data access for inspection templates (检查规范), one partition per code, and on-site inspections (基地巡查)."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import PynamoDBConnectionError
 
 from chalicelib.core.db import Entity, fetch, query_page
-from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.core.errors import NotFoundError, ServiceUnavailable
 
 NATIONAL_SCOPE = "00"
 
@@ -56,4 +56,68 @@ def of_scope(scope: str, *, limit: int, cursor: str | None) -> tuple[list[Templa
     """A scope's template versions, by code, then version."""
     return query_page(
         TemplateRecord, ("gsi1pk", f"ITPLS#{scope}"), index=TemplateRecord.gsi1, limit=limit, cursor=cursor
+    )
+
+
+class InspectionRecord(Entity, discriminator="Inspection"):
+    """On-site inspection record (基地巡查记录): its id made by the phone; each edit is a new audited state."""
+
+    id = UnicodeAttribute()
+    subject_id = UnicodeAttribute()
+    template_code = UnicodeAttribute()
+    template_number = NumberAttribute()
+    org_id = UnicodeAttribute()  # the supervision agency it belongs to
+    inspected_by = UnicodeAttribute()
+    done_at = UnicodeAttribute()  # the phone's time, UTC
+    received_at = UnicodeAttribute()  # the server's time of the first receipt
+    position = JSONAttribute()
+    answers = JSONAttribute()
+    opinion = UnicodeAttribute(null=True)
+    attachment_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    result = JSONAttribute()  # the CheckResult the answers earn
+    flags = ListAttribute(of=UnicodeAttribute, default=list)
+    content_hash = UnicodeAttribute()  # of the request as sent: a resend with the same content is a no-op
+
+    def derive_keys(self) -> None:
+        self.pk = f"INSP#{self.id}"
+        self.sk = "INSP"
+        # Both lists newest first by when the inspection was done; the id breaks ties.
+        self.gsi1pk = f"INSPS#SUBJ#{self.subject_id}"
+        self.gsi1sk = f"{self.done_at}#{self.id}"
+        self.gsi2pk = f"INSPS#ORG#{self.org_id}"
+        self.gsi2sk = f"{self.done_at}#{self.id}"
+
+
+def get_inspection(inspection_id: str) -> InspectionRecord:
+    return fetch(InspectionRecord, f"INSP#{inspection_id}", "INSP", what="inspection")
+
+
+def find_inspection(inspection_id: str) -> InspectionRecord | None:
+    try:
+        return get_inspection(inspection_id)
+    except NotFoundError:
+        return None
+
+
+def inspections_of_subject(
+    subject_id: str, *, limit: int, cursor: str | None
+) -> tuple[list[InspectionRecord], str | None]:
+    return query_page(
+        InspectionRecord,
+        ("gsi1pk", f"INSPS#SUBJ#{subject_id}"),
+        index=InspectionRecord.gsi1,
+        limit=limit,
+        cursor=cursor,
+        newest_first=True,
+    )
+
+
+def inspections_of_org(org_id: str, *, limit: int, cursor: str | None) -> tuple[list[InspectionRecord], str | None]:
+    return query_page(
+        InspectionRecord,
+        ("gsi2pk", f"INSPS#ORG#{org_id}"),
+        index=InspectionRecord.gsi2,
+        limit=limit,
+        cursor=cursor,
+        newest_first=True,
     )

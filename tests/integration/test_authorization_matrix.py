@@ -17,7 +17,7 @@ from ulid import ULID
 import app  # noqa: F401 - registers every route
 from chalicelib.core.api import ROUTES, RouteSpec
 from chalicelib.integrity import service as integrity
-from tests.support.inspections import good_answers, published, template_body
+from tests.support.inspections import good_answers, inspection_body, published, template_body
 from tests.support.monitoring import CHIVES, Walk, model_body, sample_body
 from tests.support.spotchecks import SpotWalk, delivered_case
 from tests.support.subjects import registration
@@ -88,6 +88,17 @@ class Scene:
         made = self.api.post("/inspection-templates", token=self.world.token("sd-head"), body=template_body(code))
         assert made.status == 201, made.body
         return f"/inspection-templates/{code}/versions/1", made.body["version"]
+
+    def inspection_body(self) -> dict[str, Any]:
+        """An inspection of the approved Licheng subject with a fresh published Shandong template."""
+        return inspection_body(self.subject["id"], self.template().split("/")[2])
+
+    def inspection(self) -> str:
+        """A Licheng supervisor's on-site inspection (基地巡查) of the approved subject: its id."""
+        iid = str(ULID())
+        sent = self.api.put(f"/inspections/{iid}", token=self.world.token("lc-supervisor"), body=self.inspection_body())
+        assert sent.status == 201, sent.body
+        return iid
 
     def walk(self) -> Walk:
         """A fresh risk-monitoring task of Shandong's province, issued to its lab (built only where a case needs it)."""
@@ -308,6 +319,9 @@ CASES: dict[tuple[str, str], Case] = {
         s.template() + "/check",
         {"answers": good_answers()},
     ),
+    ("PUT", "/inspections/{inspection_id}"): lambda s: (f"/inspections/{ULID()}", s.inspection_body()),
+    ("GET", "/inspections/{inspection_id}"): lambda s: (f"/inspections/{s.inspection()}", None),
+    ("GET", "/inspections"): lambda s: (f"/inspections?subject_id={s.subject['id']}", None),
     ("POST", "/limits"): lambda s: (
         "/limits",
         {
@@ -562,6 +576,9 @@ HAPPY_USER = {
     ("POST", "/cases/{case_id}/acknowledge"): "lc-officer",
     ("POST", "/cases/{case_id}/result"): "lc-officer",
     ("PUT", "/samples/{sample_id}/enforcement-agency"): "lc-head",
+    ("PUT", "/inspections/{inspection_id}"): "lc-supervisor",
+    ("GET", "/inspections/{inspection_id}"): "lc-head",
+    ("GET", "/inspections"): "lc-supervisor",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {

@@ -84,3 +84,6 @@ class ApiClient:
 
     def patch(self, path: str, **kw: Any) -> Reply:
         return self.request("PATCH", path, **kw)
+
+    def put(self, path: str, **kw: Any) -> Reply:
+        return self.request("PUT", path, **kw)

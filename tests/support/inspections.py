@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ulid import ULID
@@ -90,3 +91,18 @@ def published(api: Any, world: World, code: str, user: str = "sd-head") -> dict[
     )
     assert done.status == 200, done.body
     return dict(done.body)
+
+
+def inspection_body(subject_id: str, code: str, **extra: Any) -> dict[str, Any]:
+    """An on-site inspection (基地巡查) of the subject with version 1 of `code`, two days ago, near (117.05, 36.68)."""
+    done = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+    return {
+        "subject_id": subject_id,
+        "template_code": code,
+        "template_number": 1,
+        "done_at": done,
+        "position": {"lng": 117.051, "lat": 36.68, "accuracy_m": 8.5},
+        "answers": good_answers(),
+        "opinion": "总体规范，废弃物回收需整改",
+        **extra,
+    }

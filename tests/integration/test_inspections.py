@@ -1,0 +1,152 @@
+"""On-site inspections (基地巡查): sent offline-first by the phone's id, resent, edited, checked, flagged, fenced."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ulid import ULID
+
+from chalicelib.inspections import store
+from tests.support.inspections import good_answers, inspection_body, published, template_body
+from tests.support.subjects import registration
+from tests.support.world import World
+
+BASE = {"lng": 117.05, "lat": 36.68}
+
+
+def _subject_with_base(api: Any, world: World) -> str:
+    """A Licheng subject with one base (基地) at BASE."""
+    made = api.post("/subjects", token=world.token("lc-supervisor"), body=registration())
+    assert made.status == 201, made.body
+    sid = str(made.body["id"])
+    base = api.post(
+        f"/subjects/{sid}/bases", token=world.token("lc-supervisor"), body={"name": "一号基地", "location": BASE}
+    )
+    assert base.status == 201, base.body
+    return sid
+
+
+def _body(sid: str, code: str, **extra: Any) -> dict[str, Any]:
+    return inspection_body(sid, code, **extra)
+
+
+def _fields(reply: Any) -> dict[str, str]:
+    assert reply.headers["content-type"] == "application/problem+json", reply.body
+    return {e["field"]: e["message"] for e in reply.body["errors"]}
+
+
+def test_a_resend_is_harmless_other_content_is_a_conflict_and_an_edit_names_its_version(api, world: World):
+    # Given a Licheng subject with a base and a published Shandong template
+    sid = _subject_with_base(api, world)
+    published(api, world, "SD-INSP-1")
+    iid, token = str(ULID()), world.token("lc-supervisor")
+    body = _body(sid, "SD-INSP-1")
+    # When a supervisor sends the inspection the phone made
+    first = api.put(f"/inspections/{iid}", token=token, body=body)
+    # Then it is stored as version 1, scored against the version, near the base, received now
+    assert first.status == 201, first.body
+    assert (first.body["version"], first.body["flags"], first.body["org_id"]) == (1, [], world.agencies["lc"].id)
+    assert first.body["result"]["outcome"] == "pass" and first.body["result"]["failed"] == 1
+    assert first.body["received_at"] > first.body["done_at"]
+    # When the phone sends it again (its reply was lost)
+    again = api.put(f"/inspections/{iid}", token=token, body=body)
+    # Then it is answered with the stored record, and nothing is duplicated
+    assert again.status == 200, again.body
+    assert again.body == first.body
+    listed = api.get(f"/inspections?subject_id={sid}", token=token).body["items"]
+    assert [i["id"] for i in listed] == [iid]
+    assert [i["id"] for i in api.get("/inspections", token=token).body["items"]].count(iid) == 1
+    # When it is resent with changed content and no version
+    changed = {**body, "opinion": "复核后：废弃物回收已整改"}
+    conflict = api.put(f"/inspections/{iid}", token=token, body=changed)
+    # Then it is a 409 problem
+    assert conflict.status == 409, conflict.body
+    assert conflict.headers["content-type"] == "application/problem+json"
+    # When the edit names the stored version it replaces
+    edited = api.put(f"/inspections/{iid}", token=token, body={**changed, "replaces_version": 1})
+    # Then it is version 2, the received time kept, and a stale edit is refused
+    assert edited.status == 200, edited.body
+    assert (edited.body["version"], edited.body["opinion"]) == (2, "复核后：废弃物回收已整改")
+    assert edited.body["received_at"] == first.body["received_at"]
+    stale = api.put(f"/inspections/{iid}", token=token, body={**changed, "opinion": "再改", "replaces_version": 1})
+    assert stale.status == 409, stale.body
+    # And the stored item is filed under its id and both lists, its first content kept in its audit chain
+    rec = store.get_inspection(iid)
+    assert (rec.pk, rec.sk, rec.gsi1pk, rec.gsi2pk) == (
+        f"INSP#{iid}",
+        "INSP",
+        f"INSPS#SUBJ#{sid}",
+        f"INSPS#ORG#{world.agencies['lc'].id}",
+    )
+    assert rec.gsi1sk == rec.gsi2sk == f"{rec.done_at}#{iid}"
+    assert int(rec.audit_seq) == 2
+    read = api.get(f"/inspections/{iid}", token=world.token("lc-head"))
+    assert read.status == 200 and read.body["version"] == 2, read.body
+
+
+def test_answers_not_matching_the_template_are_422_naming_the_item(api, world: World):
+    # Given a subject and a published template
+    sid = _subject_with_base(api, world)
+    published(api, world, "SD-INSP-2")
+    answers = good_answers()
+    answers["greenhouse_area"] = {"value": 9000}
+    del answers["signature"]
+    # When the inspection's answers break the version's schema
+    reply = api.put(
+        f"/inspections/{ULID()}", token=world.token("lc-supervisor"), body=_body(sid, "SD-INSP-2", answers=answers)
+    )
+    # Then it is a 422 naming each item, and nothing is stored
+    assert reply.status == 422, reply.body
+    assert {"body.answers.greenhouse_area", "body.answers.signature"} <= set(_fields(reply))
+
+
+def test_a_draft_template_a_future_time_and_a_bad_id_are_refused(api, world: World):
+    # Given a subject, a draft template and a published one
+    sid = _subject_with_base(api, world)
+    token = world.token("lc-supervisor")
+    made = api.post(
+        "/inspection-templates",
+        token=world.token("sd-head"),
+        body=template_body("SD-INSP-3"),
+    )
+    assert made.status == 201, made.body
+    # Then an inspection with the draft, one done in the future, and one whose id is no ULID are refused
+    draft = api.put(f"/inspections/{ULID()}", token=token, body=_body(sid, "SD-INSP-3"))
+    assert draft.status in (409, 422), draft.body
+    published(api, world, "SD-INSP-4")
+    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    late = api.put(f"/inspections/{ULID()}", token=token, body=_body(sid, "SD-INSP-4", done_at=future))
+    assert late.status == 422 and "body.done_at" in _fields(late), late.body
+    bad = api.put("/inspections/not-a-ulid", token=token, body=_body(sid, "SD-INSP-4"))
+    assert bad.status == 400 and "path.inspection_id" in _fields(bad), bad.body
+
+
+def test_a_position_far_from_every_base_is_flagged_not_refused(api, world: World):
+    # Given a subject whose only base is at BASE
+    sid = _subject_with_base(api, world)
+    published(api, world, "SD-INSP-5")
+    far = {"lng": BASE["lng"] + 0.1, "lat": BASE["lat"], "accuracy_m": 5}  # about 9 km east
+    # When the inspection is sent from 9 km away
+    reply = api.put(
+        f"/inspections/{ULID()}", token=world.token("lc-supervisor"), body=_body(sid, "SD-INSP-5", position=far)
+    )
+    # Then it is stored, flagged
+    assert reply.status == 201, reply.body
+    assert reply.body["flags"] == ["far_from_bases"]
+
+
+def test_another_provinces_user_finds_nothing(api, world: World):
+    # Given a Licheng inspection
+    sid = _subject_with_base(api, world)
+    published(api, world, "SD-INSP-6")
+    iid = str(ULID())
+    body = _body(sid, "SD-INSP-6")
+    assert api.put(f"/inspections/{iid}", token=world.token("lc-supervisor"), body=body).status == 201
+    # When Jiangsu's head reads it, lists the subject's, or sends an inspection of the subject
+    outsider = world.token("js-head")
+    # Then each is a 404, as if none existed
+    assert api.get(f"/inspections/{iid}", token=outsider).status == 404
+    assert api.get(f"/inspections?subject_id={sid}", token=outsider).status == 404
+    assert api.put(f"/inspections/{ULID()}", token=outsider, body=body).status == 404
+    assert api.put(f"/inspections/{iid}", token=outsider, body=body).status == 404
