@@ -7,6 +7,8 @@ from typing import Any
 
 from ulid import ULID
 
+from chalicelib.core.audit import AuditEntry
+from chalicelib.core.db import query_all
 from chalicelib.inspections import store
 from tests.support.inspections import good_answers, inspection_body, published, template_body
 from tests.support.subjects import registration
@@ -71,6 +73,12 @@ def test_a_resend_is_harmless_other_content_is_a_conflict_and_an_edit_names_its_
     assert edited.body["received_at"] == first.body["received_at"]
     stale = api.put(f"/inspections/{iid}", token=token, body={**changed, "opinion": "再改", "replaces_version": 1})
     assert stale.status == 409, stale.body
+    # And the edit sent again (its reply lost) is answered with version 2, not refused as stale
+    resent = api.put(f"/inspections/{iid}", token=token, body={**changed, "replaces_version": 1})
+    assert (resent.status, resent.body["version"]) == (200, 2), resent.body
+    # And another agency over the subject may not take the id over
+    taken = api.put(f"/inspections/{iid}", token=world.token("jn-head"), body={**changed, "replaces_version": 2})
+    assert taken.status == 409, taken.body
     # And the stored item is filed under its id and both lists, its first content kept in its audit chain
     rec = store.get_inspection(iid)
     assert (rec.pk, rec.sk, rec.gsi1pk, rec.gsi2pk) == (
@@ -81,6 +89,11 @@ def test_a_resend_is_harmless_other_content_is_a_conflict_and_an_edit_names_its_
     )
     assert rec.gsi1sk == rec.gsi2sk == f"{rec.done_at}#{iid}"
     assert int(rec.audit_seq) == 2
+    chain = list(query_all(AuditEntry, rec.pk, range_key_condition=AuditEntry.sk.startswith("AUDIT#INSP#")))
+    assert [(e.action, e.state["opinion"]["S"]) for e in chain] == [
+        ("inspection.recorded", body["opinion"]),
+        ("inspection.edited", changed["opinion"]),
+    ]
     read = api.get(f"/inspections/{iid}", token=world.token("lc-head"))
     assert read.status == 200 and read.body["version"] == 2, read.body
 
