@@ -5,14 +5,11 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import PynamoDBConnectionError
 
+from chalicelib.core import counters
 from chalicelib.core.db import Entity, fetch, full_page, query_all, query_page
 from chalicelib.core.errors import ServiceUnavailable
 
@@ -358,21 +355,7 @@ def count_once(task_id: str, org_id: str, sample_id: str, milestones: Sequence[M
             },
         }
     }
-    try:
-        _dynamodb().transact_write_items(TransactItems=[*marks, update])
-    except ClientError as exc:
-        reasons = {r.get("Code") for r in exc.response.get("CancellationReasons", [])}
-        if exc.response["Error"]["Code"] == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons:
-            return False
-        raise ServiceUnavailable("the table did not accept the count") from exc
-    except BotoCoreError as exc:
-        raise ServiceUnavailable("the table did not answer") from exc
-    return True
-
-
-@lru_cache(maxsize=1)
-def _dynamodb() -> Any:
-    return boto3.client("dynamodb")
+    return counters.transact_once([*marks, update])
 
 
 class InstrumentBatchRecord(Entity, discriminator="InstrumentBatch"):
