@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.core.models import MAX_UPLOAD_BYTES, Filename, Integer, PageQuery, Strict, View
+from chalicelib.core.models import MAX_UPLOAD_BYTES, Filename, Integer, PageQuery, Sha256, Strict, Ulid, View
 
 ContentType = Literal[
     "image/jpeg",
@@ -18,7 +18,9 @@ ContentType = Literal[
 ]
 # A record's id; an assignment's is its task's, role and lab's ("<task>.unit.<lab>").
 OwnerId = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}(\.(lead|unit)\.[0-9A-HJKMNP-TV-Z]{26})?$")]
-OwnerKind = Literal["instruction", "subject", "base", "monitoring_task", "assignment", "sample", "spotcheck", "case"]
+OwnerKind = Literal[
+    "instruction", "subject", "base", "monitoring_task", "assignment", "sample", "spotcheck", "case", "inspection"
+]
 
 
 class CreateAttachmentRequest(Strict):
@@ -27,6 +29,14 @@ class CreateAttachmentRequest(Strict):
     filename: Filename
     content_type: ContentType
     size: Integer = Field(gt=0, le=MAX_UPLOAD_BYTES, description="bytes; the upload may not be larger")
+    id: Ulid | None = Field(
+        default=None,
+        description="made by the phone when the record naming the file was made offline (an inspection's photos and "
+        "signature); asked again for the same file, the same attachment answers",
+    )
+    sha256: Sha256 | None = Field(
+        default=None, description="the file's SHA-256 as the phone hashed it: bytes that hash otherwise are quarantined"
+    )
 
 
 class AttachmentView(View):

@@ -11,10 +11,11 @@ from chalicelib.core import audit, storage
 from chalicelib.core.access import Principal, check_access
 from chalicelib.core.config import get_settings
 from chalicelib.core.db import Entity
-from chalicelib.core.errors import ForbiddenError, NotFoundError, PayloadTooLarge
+from chalicelib.core.errors import ConflictError, ForbiddenError, NotFoundError, PayloadTooLarge
 from chalicelib.core.ids import new_id
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
+from chalicelib.inspections import records as inspections
 from chalicelib.monitoring import service as monitoring
 from chalicelib.spotchecks import service as spotchecks
 from chalicelib.subjects import service as subjects
@@ -37,6 +38,7 @@ OWNERS: dict[str, Callable[[Principal, str], Entity]] = {
     "sample": testing.visible_sample,
     "spotcheck": spotchecks.visible,
     "case": enforcement.readable,
+    "inspection": inspections.attachable,
 }
 
 MAGIC: dict[str, Callable[[bytes], bool]] = {
@@ -82,7 +84,13 @@ def request_upload(user: Principal, req: CreateAttachmentRequest) -> UploadTicke
     parties = set(getattr(owner, "parties", None) or ())
     if user.org_id not in parties:
         raise ForbiddenError("only the agencies party to a record attach files to it")
-    attachment_id = new_id()
+    if req.id is not None:
+        again = _asked_again(req)
+        if again is not None:
+            return UploadTicket(
+                attachment=view(again), upload=storage.presigned_post(again.key, req.content_type, req.size)
+            )
+    attachment_id = req.id or new_id()
     # The key comes from the server-side record, never from the client.
     rec = store.AttachmentRecord(
         id=attachment_id,
@@ -93,12 +101,34 @@ def request_upload(user: Principal, req: CreateAttachmentRequest) -> UploadTicke
         filename=req.filename,
         content_type=req.content_type,
         declared_size=req.size,
+        declared_sha256=req.sha256,
         state="pending",
         uploaded_by=user.user_id,
         key=f"{storage.UPLOAD_PREFIX}{req.owner_kind}/{req.owner_id}/{attachment_id}",
     )
-    audit.commit(audit.Change(rec, "attachment.requested"), actor=user.user_id)
+    condition = store.AttachmentRecord.pk.does_not_exist()
+    try:
+        audit.commit(audit.Change(rec, "attachment.requested", condition=condition), actor=user.user_id)
+    except ConflictError:
+        again = _asked_again(req)  # two sends of the phone's request crossing
+        if again is None:
+            raise
+        rec = again
     return UploadTicket(attachment=view(rec), upload=storage.presigned_post(rec.key, req.content_type, req.size))
+
+
+def _asked_again(req: CreateAttachmentRequest) -> store.AttachmentRecord | None:
+    """The attachment under the phone's id, if it is this file asked for again (else the id is taken: 409)."""
+    try:
+        rec = store.get(str(req.id))
+    except NotFoundError:
+        return None
+    same = (rec.owner_kind, rec.owner_id, rec.filename, rec.content_type, int(rec.declared_size), rec.declared_sha256)
+    if same != (req.owner_kind, req.owner_id, req.filename, req.content_type, req.size, req.sha256):
+        raise ConflictError("an attachment with this id was asked for another file: make a new id")
+    if rec.state != "pending":
+        raise ConflictError(f"this attachment was uploaded already ({rec.state})")
+    return rec
 
 
 def _visible(user: Principal, attachment_id: str) -> store.AttachmentRecord:
@@ -160,4 +190,6 @@ def _problem(rec: store.AttachmentRecord, found: storage.StoredObject) -> str | 
         return f"{found.size} bytes, more than the {int(rec.declared_size)} declared"
     if not MAGIC[rec.content_type](found.head):
         return f"the bytes are not {rec.content_type}"
+    if rec.declared_sha256 and found.sha256 != rec.declared_sha256:
+        return "the bytes are not the file declared (their SHA-256 differs)"
     return None

@@ -17,6 +17,7 @@ class AttachmentRecord(Entity, discriminator="Attachment"):
     filename = UnicodeAttribute()
     content_type = UnicodeAttribute()
     declared_size = NumberAttribute()
+    declared_sha256 = UnicodeAttribute(null=True)  # the phone's hash of the file, when it gave one
     key = UnicodeAttribute()
     state = UnicodeAttribute()
     uploaded_by = UnicodeAttribute()
@@ -45,3 +46,9 @@ def of_owner(
         limit=limit,
         cursor=cursor,
     )
+
+
+def get_many(attachment_ids: list[str]) -> dict[str, AttachmentRecord]:
+    """Many attachments at once: one BatchGetItem per 100; the ids not found are left out."""
+    keys = [(f"ATT#{i}", "ATT") for i in sorted(set(attachment_ids))]
+    return {a.id: a for a in AttachmentRecord.batch_get(keys)} if keys else {}

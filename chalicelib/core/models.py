@@ -13,6 +13,7 @@ from .errors import UNSTORABLE
 
 RegionCode = Annotated[str, StringConstraints(pattern=r"^(\d{6}|\d{9})$")]
 Ulid = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]  # hex, lower case
 # Free text must hold more than spaces (a schema pattern says so, unanchored); it is stored trimmed.
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"\S"), AfterValidator(str.strip)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=5000, pattern=r"\S"), AfterValidator(str.strip)]

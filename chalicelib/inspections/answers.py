@@ -104,11 +104,19 @@ def _answer_schema(item: TemplateItem) -> dict[str, Any]:
             "required": ["photos"],
             "additionalProperties": False,
         }
-    return {  # signature: the signer's name and the attachment holding the signature image
+    return {  # signature: the signer's name, the attachment holding the signature image and that image's hash
         **described,
         "type": "object",
-        "properties": {"signer": {**_TEXT, "maxLength": 200}, "attachment_id": _ATTACHMENT_ID},
-        "required": ["signer", "attachment_id"],
+        "properties": {
+            "signer": {**_TEXT, "maxLength": 200},
+            "attachment_id": _ATTACHMENT_ID,
+            "sha256": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{64}$",
+                "description": "the SHA-256 of the image as signed: an upload hashing otherwise is quarantined",
+            },
+        },
+        "required": ["signer", "attachment_id", "sha256"],
         "additionalProperties": False,
     }
 
@@ -156,6 +164,19 @@ def _field_errors(schema: dict[str, Any], answers: Any, where: str) -> list[dict
             inner = ".".join(str(p) for p in path[1:])
             errors[(f"{where}.{path[0]}", f"{inner}: {error.message}" if inner else error.message)] = None
     return [{"field": field, "message": message} for field, message in errors]
+
+
+def files_of(answers: dict[str, Any], attachment_ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    """The attachments valid answers name: id → (the field naming it, the SHA-256 declared for it, if any)."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for key, answer in answers.items():
+        for photo in answer.get("photos") or ():
+            found.setdefault(photo, (f"answers.{key}.photos", None))
+        if "attachment_id" in answer:
+            found[answer["attachment_id"]] = (f"answers.{key}.attachment_id", answer.get("sha256"))
+    for attachment_id in attachment_ids:
+        found.setdefault(attachment_id, ("attachment_ids", None))
+    return found
 
 
 def validate_answers(template: TemplateView, answers: Any, *, where: str = "answers") -> CheckResult:

@@ -189,6 +189,15 @@ class RecordInspectionRequest(Strict):
     )
 
 
+class InspectionFile(View):
+    """A file the inspection names: arrived and checked (attached), quarantined, pending upload, or not sent yet."""
+
+    attachment_id: str
+    field: str = Field(description="where the inspection names it (answers.<item>.photos, attachment_ids, ...)")
+    state: Literal["pending", "attached", "quarantined", "missing"]
+    sha256: str | None = Field(description="the uploaded bytes' hash; before the upload, the one the phone declared")
+
+
 class InspectionListQuery(PageQuery):
     subject_id: Ulid | None = Field(default=None, description="the subject's inspections; else your agency's")
 
@@ -211,6 +220,10 @@ class InspectionView(View):
     attachment_ids: list[str]
     result: CheckResult = Field(description="the score and outcome the answers earn against the version")
     flags: list[InspectionFlag]
+    files: list[InspectionFile] = Field(description="each file the inspection names, and whether it has arrived")
+    case_id: str | None = Field(
+        default=None, description="the enforcement case (执法案件) its handed-over items went to: GET /cases/{case_id}"
+    )
     version: int = Field(description="1 when first received; each edit adds one")
     updated_at: str
 

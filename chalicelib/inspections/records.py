@@ -15,14 +15,16 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from chalicelib.attachments import store as attachments
 from chalicelib.core import audit, clock
 from chalicelib.core.access import OrgKind, Principal, check_access
 from chalicelib.core.errors import ConflictError, ForbiddenError, NotFoundError, Unprocessable, ValidationFailed
 from chalicelib.subjects import store as subjects_store
 
 from . import service, store
-from .answers import validate_answers
+from .answers import files_of, validate_answers
 from .models import (
+    InspectionFile,
     InspectionListQuery,
     InspectionPage,
     InspectionPosition,
@@ -49,7 +51,24 @@ def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
     return 2 * _EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def view(rec: store.InspectionRecord) -> InspectionView:
+# Subjects whose registration ended are not inspected under it: one still producing is captured anew.
+ENDED = {"revoked", "cancelled"}
+
+
+def view(rec: store.InspectionRecord, found: dict[str, attachments.AttachmentRecord] | None = None) -> InspectionView:
+    """The record, with the state of each file it names (pending until the phone's upload arrives and is checked)."""
+    named = files_of(rec.answers, [str(a) for a in rec.attachment_ids or ()])
+    if found is None:
+        found = attachments.get_many(list(named))
+    files = [
+        InspectionFile(
+            attachment_id=attachment_id,
+            field=field,
+            state=found[attachment_id].state if attachment_id in found else "missing",
+            sha256=found[attachment_id].sha256 if attachment_id in found else declared,
+        )
+        for attachment_id, (field, declared) in named.items()
+    ]
     return InspectionView(
         id=rec.id,
         subject_id=rec.subject_id,
@@ -66,6 +85,8 @@ def view(rec: store.InspectionRecord) -> InspectionView:
         attachment_ids=list(rec.attachment_ids or ()),
         result=rec.result,
         flags=list(rec.flags or ()),  # type: ignore[arg-type]
+        files=files,
+        case_id=rec.id if any(f.get("handover") for f in rec.result.get("failed_items", ())) else None,
         version=int(rec.version or 0),
         updated_at=rec.updated_at or "",
     )
@@ -123,6 +144,33 @@ def _flags(subject_id: str, position: InspectionPosition) -> list[str]:
     return []
 
 
+def _files(inspection_id: str, answers: dict[str, Any], attachment_ids: list[str]) -> dict[str, Any]:
+    """The files the inspection names that exist already must be its own, and a signature the image it hashed.
+
+    Files named but not yet uploaded are fine: the phone sends the record first, then its files under the ids it
+    made (the view shows them missing until they arrive).
+    """
+    named = files_of(answers, attachment_ids)
+    found = attachments.get_many(list(named))
+    errors = []
+    for attachment_id, rec in found.items():
+        field, declared = named[attachment_id]
+        if (rec.owner_kind, rec.owner_id) != ("inspection", inspection_id):
+            errors.append({"field": f"body.{field}", "message": f"{attachment_id} is attached to another record"})
+        elif declared and declared != (rec.sha256 or rec.declared_sha256 or declared):
+            errors.append({"field": f"body.{field}", "message": "the image was uploaded with another SHA-256"})
+    if errors:
+        raise Unprocessable("the inspection names files that are not its own", errors=errors)
+    return found
+
+
+def attachable(user: Principal, inspection_id: str) -> store.InspectionRecord:
+    """Files are attached to an inspection by its agency, once the record has arrived (for attachments)."""
+    if not _ULID.fullmatch(inspection_id):
+        raise NotFoundError("inspection not found")
+    return _readable(user, store.get_inspection(inspection_id))
+
+
 def _existing(
     user: Principal, inspection_id: str, req: RecordInspectionRequest, digest: str
 ) -> tuple[store.InspectionRecord, bool] | None:
@@ -162,8 +210,19 @@ def record_inspection(user: Principal, inspection_id: str, req: RecordInspection
         check_access(user, region=subject.region, parties=())
     except NotFoundError:
         raise NotFoundError("no such subject in your jurisdiction") from None
+    if found is None and subject.state in ENDED:
+        raise Unprocessable(
+            "the subject's registration has ended",
+            errors=[
+                {
+                    "field": "body.subject_id",
+                    "message": f"{subject.state}: capture the subject anew if it still produces",
+                }
+            ],
+        )
     template = service.published_version(user, req.template_code, req.template_number)
     result = validate_answers(template, req.answers, where="body.answers")
+    files = _files(inspection_id, req.answers, list(req.attachment_ids))
     content: dict[str, Any] = {
         "subject_id": subject.id,
         "template_code": template.code,
@@ -197,7 +256,7 @@ def record_inspection(user: Principal, inspection_id: str, req: RecordInspection
             if again is None or not again[1]:
                 raise
             return view(again[0]), False
-        return view(rec), True
+        return view(rec, files), True
     rec = found[0]
     for name, value in content.items():
         setattr(rec, name, value)
@@ -205,7 +264,7 @@ def record_inspection(user: Principal, inspection_id: str, req: RecordInspection
         audit.Change(rec, "inspection.edited", detail={"replaces_version": req.replaces_version}),
         actor=user.user_id,
     )
-    return view(rec), False
+    return view(rec, files), False
 
 
 def get_inspection(user: Principal, inspection_id: str) -> InspectionView:

@@ -101,7 +101,7 @@ table.route(
     body="RecordInspectionRequest",
     response="InspectionView",
     status=201,
-    budget=Budget(reads=4, writes=1),  # the inspection, the subject, the template version, the subject's bases
+    budget=Budget(reads=5, writes=1),  # the inspection, subject, template version, subject's bases, files named
 )
 
 table.route(
@@ -111,7 +111,7 @@ table.route(
     roles=ALL_ROLES,
     summary="One on-site inspection record",
     response="InspectionView",
-    budget=Budget(reads=1, writes=0),
+    budget=Budget(reads=2, writes=0),  # the record, then the files it names (one BatchGetItem)
 )
 
 table.route(

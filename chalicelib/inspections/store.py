@@ -78,6 +78,11 @@ class InspectionRecord(Entity, discriminator="Inspection"):
     flags = ListAttribute(of=UnicodeAttribute, default=list)
     content_hash = UnicodeAttribute()  # of the request as sent: a resend with the same content is a no-op
 
+    @property
+    def parties(self) -> set[str]:
+        """Who may attach files to it: its agency."""
+        return {self.org_id}
+
     def derive_keys(self) -> None:
         self.pk = f"INSP#{self.id}"
         self.sk = "INSP"

@@ -19,6 +19,7 @@ from chalicelib.core.models import (
     Number,
     PageQuery,
     RegionCode,
+    Sha256,
     Strict,
     Ulid,
     View,
@@ -28,7 +29,6 @@ ProductCode = Annotated[str, StringConstraints(pattern=r"^\d{2,12}$")]
 AnalyteCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9,'()-]{0,79}$")]
 Unit = Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"\S"), AfterValidator(str.strip)]
 Operator = Literal["le", "lt", "ge", "gt", "range"]
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
 # A finite number, zero or more (pydantic refuses NaN and infinity). The constraints stand in the decimal's own

@@ -10,7 +10,7 @@ from ulid import ULID
 from chalicelib.core.audit import AuditEntry
 from chalicelib.core.db import query_all
 from chalicelib.inspections import store
-from tests.support.inspections import good_answers, inspection_body, published, template_body
+from tests.support.inspections import SIGNATURE_PNG, good_answers, inspection_body, published, template_body
 from tests.support.subjects import registration
 from tests.support.world import World
 
@@ -163,3 +163,114 @@ def test_another_provinces_user_finds_nothing(api, world: World):
     assert api.get(f"/inspections?subject_id={sid}", token=outsider).status == 404
     assert api.put(f"/inspections/{ULID()}", token=outsider, body=body).status == 404
     assert api.put(f"/inspections/{iid}", token=outsider, body=body).status == 404
+
+
+def _ask_upload(api: Any, world: World, iid: str, attachment_id: str, data: bytes, **extra: Any) -> Any:
+    body = {
+        "owner_kind": "inspection",
+        "owner_id": iid,
+        "id": attachment_id,
+        "filename": "签字.png",
+        "content_type": "image/png",
+        "size": len(data),
+        **extra,
+    }
+    return api.post("/attachments", token=world.token("lc-supervisor"), body=body)
+
+
+def _upload(ticket: Any, data: bytes) -> None:
+    import requests
+
+    form = ticket.body["upload"]
+    assert requests.post(form["url"], data=form["fields"], files={"file": ("x", data)}, timeout=10).ok
+
+
+def test_the_phone_sends_the_record_then_its_files_under_the_ids_it_made_and_a_signature_must_be_the_image_hashed(
+    api, world: World, events
+):
+    # Given an inspection made offline: its photos and the signature named by ids the phone made, the signature hashed
+    sid = _subject_with_base(api, world)
+    published(api, world, "SD-INSP-FILES")
+    iid, token = str(ULID()), world.token("lc-supervisor")
+    body = _body(sid, "SD-INSP-FILES")
+    signature = body["answers"]["signature"]
+    photo = body["answers"]["pesticide_waste"]["photos"][0]
+    # When the record arrives before its files
+    sent = api.put(f"/inspections/{iid}", token=token, body=body)
+    # Then it is stored, every file it names shown as not yet sent
+    assert sent.status == 201, sent.body
+    files = {f["attachment_id"]: f for f in sent.body["files"]}
+    assert files[signature["attachment_id"]] == {
+        "attachment_id": signature["attachment_id"],
+        "field": "answers.signature.attachment_id",
+        "state": "missing",
+        "sha256": signature["sha256"],
+    }
+    assert files[photo]["field"] == "answers.pesticide_waste.photos"
+    # When the phone uploads the signature image it hashed, and a "photo" that is a script, under their ids
+    png = SIGNATURE_PNG
+    ticket = _ask_upload(api, world, iid, signature["attachment_id"], png, sha256=signature["sha256"])
+    assert ticket.status == 201, ticket.body
+    asked_again = _ask_upload(api, world, iid, signature["attachment_id"], png, sha256=signature["sha256"])
+    assert asked_again.status == 201 and asked_again.body["attachment"]["id"] == signature["attachment_id"]
+    script = b"#!/bin/sh\nrm -rf /\n"
+    photo_ticket = _ask_upload(api, world, iid, photo, script, filename="现场.jpg", content_type="image/jpeg")
+    assert photo_ticket.status == 201, photo_ticket.body
+    _upload(ticket, png)
+    _upload(photo_ticket, script)
+    events.settle()
+    # Then the signature is attached with the hash on the record, and the script is quarantined
+    files = {f["attachment_id"]: f for f in api.get(f"/inspections/{iid}", token=token).body["files"]}
+    assert (files[signature["attachment_id"]]["state"], files[signature["attachment_id"]]["sha256"]) == (
+        "attached",
+        signature["sha256"],
+    )
+    assert files[photo]["state"] == "quarantined"
+    # And the id of a file already taken by another file is a conflict, never a second file
+    other = _ask_upload(api, world, iid, signature["attachment_id"], b"\x89PNG\r\n\x1a\nother", sha256="1" * 64)
+    assert other.status == 409, other.body
+
+
+def test_a_signature_whose_bytes_are_not_the_image_signed_is_quarantined(api, world: World, events):
+    sid = _subject_with_base(api, world)
+    published(api, world, "SD-INSP-SIG")
+    iid = str(ULID())
+    body = _body(sid, "SD-INSP-SIG")
+    assert api.put(f"/inspections/{iid}", token=world.token("lc-supervisor"), body=body).status == 201
+    signature = body["answers"]["signature"]
+    forged = b"\x89PNG\r\n\x1a\n" + b"another person's signature"
+    ticket = _ask_upload(api, world, iid, signature["attachment_id"], forged, sha256=signature["sha256"])
+    _upload(ticket, forged)
+    events.settle()
+    got = api.get(f"/attachments/{signature['attachment_id']}", token=world.token("lc-head")).body
+    assert (got["state"], got["problem"]) == (
+        "quarantined",
+        "the bytes are not the file declared (their SHA-256 differs)",
+    )
+
+
+def test_an_inspection_naming_another_records_file_or_of_an_ended_subject_is_refused(api, world: World, events):
+    sid = _subject_with_base(api, world)
+    published(api, world, "SD-INSP-OWN")
+    token = world.token("lc-supervisor")
+    first, second = str(ULID()), str(ULID())
+    body = _body(sid, "SD-INSP-OWN")
+    assert api.put(f"/inspections/{first}", token=token, body=body).status == 201
+    photo = body["answers"]["pesticide_waste"]["photos"][0]
+    assert _ask_upload(api, world, first, photo, SIGNATURE_PNG).status == 201
+    # When another inspection names the first one's photo
+    reused = _body(sid, "SD-INSP-OWN")
+    reused["answers"]["pesticide_waste"]["photos"] = [photo]
+    refused = api.put(f"/inspections/{second}", token=token, body=reused)
+    # Then it is refused naming the item, and nothing is stored
+    assert refused.status == 422, refused.body
+    assert _fields(refused) == {"body.answers.pesticide_waste.photos": f"{photo} is attached to another record"}
+    assert api.get(f"/inspections/{second}", token=token).status == 404
+    # When the subject's registration is revoked, Then a new inspection of it is refused, naming the subject
+    approved = api.post(f"/subjects/{sid}/review", token=world.token("lc-head"), body={"decision": "approve"})
+    assert approved.status == 200, approved.body
+    revoked = api.post(f"/subjects/{sid}/revoke", token=world.token("lc-head"), body={"reason": "停产"})
+    assert revoked.body["state"] == "revoked", revoked.body
+    ended = api.put(f"/inspections/{second}", token=token, body=_body(sid, "SD-INSP-OWN"))
+    assert ended.status == 422, ended.body
+    assert list(_fields(ended)) == ["body.subject_id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -59,6 +60,10 @@ def template_body(code: str) -> dict[str, Any]:
     }
 
 
+# A signature image as the phone would hold it: a PNG's first bytes are enough for the type check.
+SIGNATURE_PNG = b"\x89PNG\r\n\x1a\n" + b"signature of the responsible person"
+
+
 def photo() -> str:
     return str(ULID())
 
@@ -76,7 +81,7 @@ def good_answers() -> dict[str, Any]:
         "greenhouse_area": {"value": 120.5},
         "irrigation": {"value": "well"},
         "opinion": {"value": "总体规范，废弃物回收需整改"},
-        "signature": {"signer": "张三", "attachment_id": photo()},
+        "signature": {"signer": "张三", "attachment_id": photo(), "sha256": hashlib.sha256(SIGNATURE_PNG).hexdigest()},
     }
 
 

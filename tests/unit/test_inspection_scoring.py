@@ -96,7 +96,7 @@ def test_the_national_default_covers_the_three_kinds_of_base_and_validates_a_ful
     answers |= {
         "site_photos": {"photos": [PHOTO]},
         "opinion": {"value": "规范"},
-        "signature": {"signer": "李四", "attachment_id": PHOTO},
+        "signature": {"signer": "李四", "attachment_id": PHOTO, "sha256": "0" * 64},
     }
     result = validate_answers(template, answers)
     # Then it scores 100 and its schema requires every check item and the conclusion
