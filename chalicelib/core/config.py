@@ -26,7 +26,7 @@ class Settings(BaseModel):
     distribution_state_machine_arn: str = ""
     retest_state_machine_arn: str = ""
     handover_state_machine_arn: str = ""
-    spotcheck_state_machine_arn: str = ""
+    clock_state_machine_arn: str = ""
     spotcheck_grace_seconds: int = Field(
         default=2 * 86400, gt=0, description="a spot-check task's missed receipt or deadline: reminder to escalation"
     )
@@ -63,7 +63,7 @@ _ENV = {
     "distribution_state_machine_arn": "DISTRIBUTION_STATE_MACHINE_ARN",
     "retest_state_machine_arn": "RETEST_STATE_MACHINE_ARN",
     "handover_state_machine_arn": "HANDOVER_STATE_MACHINE_ARN",
-    "spotcheck_state_machine_arn": "SPOTCHECK_STATE_MACHINE_ARN",
+    "clock_state_machine_arn": "CLOCK_STATE_MACHINE_ARN",
     "spotcheck_grace_seconds": "SPOTCHECK_GRACE_SECONDS",
     "handover_ack_seconds": "HANDOVER_ACK_SECONDS",
     "investigation_seconds": "INVESTIGATION_SECONDS",

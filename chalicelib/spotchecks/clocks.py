@@ -38,18 +38,23 @@ def start_clock(change: RecordChange) -> None:
     image = change.image
     publication = int(image.get("publications") or 1)
     workflows.start(
-        get_settings().spotcheck_state_machine_arn,
+        get_settings().clock_state_machine_arn,
         kind=KIND,
         record_id=image["id"],
         transition=transition(publication),
-        payload={"task_id": image["id"], "publication": publication, "clock": {"step": "receipt"}},
+        payload={
+            "kind": KIND,
+            "id": image["id"],
+            "context": {"publication": publication},
+            "clock": {"step": "receipt"},
+        },
     )
 
 
 def stop_clock(rec: store.SpotCheckRecord, cause: str) -> None:
     if rec.publications:
         workflows.stop(
-            get_settings().spotcheck_state_machine_arn,
+            get_settings().clock_state_machine_arn,
             kind=KIND,
             record_id=rec.id,
             transition=transition(int(rec.publications)),
@@ -66,7 +71,7 @@ def tick(record: dict[str, Any]) -> dict[str, Any]:
     """
     rec = store.get(record["id"])
     step = record["step"]
-    if rec.state in ENDED or int(rec.publications or 1) != int(record["publication"]):
+    if rec.state in ENDED or int(rec.publications or 1) != int(record["context"]["publication"]):
         return _next("ended", 0, done=True)
     grace = get_settings().spotcheck_grace_seconds
     if step in RECEIPT_STEPS:

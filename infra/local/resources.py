@@ -70,7 +70,7 @@ STATE_MACHINES = {
     "distribution": "DISTRIBUTION_STATE_MACHINE_ARN",
     "retest": "RETEST_STATE_MACHINE_ARN",
     "handover": "HANDOVER_STATE_MACHINE_ARN",
-    "spotcheck": "SPOTCHECK_STATE_MACHINE_ARN",
+    "clock": "CLOCK_STATE_MACHINE_ARN",
 }
 
 

@@ -26,7 +26,7 @@ def version(api, world: World, task_id: str) -> int:
 
 
 def clock_status(task_id: str, publication: int = 1) -> str:
-    arn = os.environ["SPOTCHECK_STATE_MACHINE_ARN"]
+    arn = os.environ["CLOCK_STATE_MACHINE_ARN"]
     head, _, machine = arn.rpartition(":stateMachine:")
     name = workflows.execution_name("SpotCheck", task_id, f"publish-{publication}")
     client = boto3.client("stepfunctions")
