@@ -12,6 +12,7 @@ from chalicelib.attachments import service as attachments
 from chalicelib.core.events import StreamDispatcher
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
+from chalicelib.inspections import followups
 from chalicelib.monitoring import workflow as monitoring
 from chalicelib.spotchecks import cascade, clocks, retests
 from chalicelib.testing import imports
@@ -32,6 +33,7 @@ def stream() -> StreamDispatcher:
             retests.start_window,
             retests.retest_tested,
             enforcement.start_handover,
+            followups.follow_up,
         ]
     )
 
@@ -52,6 +54,7 @@ ESCALATE: dict[str, Callable[[Record], dict[str, Any]]] = {
     "SampleFailure": retests.remind,
     "EnforcementCase": enforcement.escalate,
     "SpotCheck": clocks.tick,
+    "CorrectiveAction": followups.tick,
 }
 FAILURE: dict[str, Callable[[Record, dict[str, Any]], None]] = {
     "Instruction": lambda record, error: dispatch.record_failure(record["id"], error),

@@ -30,6 +30,9 @@ class Settings(BaseModel):
     spotcheck_grace_seconds: int = Field(
         default=2 * 86400, gt=0, description="a spot-check task's missed receipt or deadline: reminder to escalation"
     )
+    corrective_remind_seconds: int = Field(
+        default=3 * 86400, gt=0, description="how long before a corrective action falls due its inspector is reminded"
+    )
     handover_ack_seconds: int = Field(default=3 * 86400, gt=0, description="how long enforcement has to acknowledge")
     investigation_seconds: int = Field(default=90 * 86400, gt=0, description="how long until its result is due")
     investigation_grace_seconds: int = Field(
@@ -65,6 +68,7 @@ _ENV = {
     "handover_state_machine_arn": "HANDOVER_STATE_MACHINE_ARN",
     "clock_state_machine_arn": "CLOCK_STATE_MACHINE_ARN",
     "spotcheck_grace_seconds": "SPOTCHECK_GRACE_SECONDS",
+    "corrective_remind_seconds": "CORRECTIVE_REMIND_SECONDS",
     "handover_ack_seconds": "HANDOVER_ACK_SECONDS",
     "investigation_seconds": "INVESTIGATION_SECONDS",
     "investigation_grace_seconds": "INVESTIGATION_GRACE_SECONDS",

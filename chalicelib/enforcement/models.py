@@ -48,9 +48,13 @@ class AgencyChoiceView(View):
 class CaseView(View):
     """Enforcement case (执法案件): what was handed over, and what became of it."""
 
-    id: str
-    sample_id: str
-    task_id: str
+    id: str = Field(description="the case's id: its source's (the failed sample's, or the inspection's)")
+    source: Literal["sample", "inspection"] = Field(
+        description="what was handed over: a spot check's final failure, or an on-site inspection's failed items"
+    )
+    sample_id: str | None = None
+    inspection_id: str | None = Field(default=None, description="the on-site inspection (基地巡查) handed over")
+    task_id: str | None = None
     subject_id: str | None
     subject_name: str | None
     from_org_id: str

@@ -11,7 +11,6 @@ acknowledgement (escalating to the level above when the deadline passes), then f
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from typing import Any
 
 from chalicelib.attachments import store as attachments
@@ -21,12 +20,15 @@ from chalicelib.core.config import get_settings
 from chalicelib.core.errors import ConflictError, ForbiddenError, InvalidStateError, NotFoundError, Unprocessable
 from chalicelib.core.events import RecordChange
 from chalicelib.core.models import PageQuery
+from chalicelib.inspections import store as inspections
+from chalicelib.inspections.followups import decoded
+from chalicelib.inspections.records import handed_over
 from chalicelib.orgs import store as orgs
 from chalicelib.spotchecks import store as spotchecks
 from chalicelib.subjects.models import AddBadRecordRequest
 from chalicelib.testing import store as samples
 
-from . import store
+from . import packages, store
 from .models import (
     AcknowledgeCaseRequest,
     AgencyChoiceView,
@@ -38,13 +40,14 @@ from .models import (
 
 KIND = "EnforcementCase"
 SYSTEM = "system:workflow"
-PACKAGE_FORMAT = "agritrace handover package v1"
 
 
 def view(rec: store.CaseRecord, *, with_url: bool = False) -> CaseView:
     return CaseView(
         id=rec.id,
+        source=rec.source or "sample",  # type: ignore[arg-type]
         sample_id=rec.sample_id,
+        inspection_id=rec.inspection_id,
         task_id=rec.task_id,
         subject_id=rec.subject_id,
         subject_name=rec.subject_name,
@@ -89,90 +92,6 @@ def listing(user: Principal, query: PageQuery) -> CasePage:
 
 
 # --- the package ----------------------------------------------------------------------------------
-
-
-def _record(rec: Any) -> dict[str, Any]:
-    """A record as it stands, with the head of its hash-chained audit trail (what proves it unchanged)."""
-    return {"pk": rec.pk, "sk": rec.sk, "audit_seq": int(rec.audit_seq or 0), "audit_head": rec.audit_head}
-
-
-def _files(owner_kind: str, owner_id: str) -> list[dict[str, Any]]:
-    found, _ = attachments.of_owner(owner_kind, owner_id, limit=100, cursor=None)
-    return [
-        {
-            "attachment_id": a.id,
-            "of": owner_kind,
-            "filename": a.filename,
-            "content_type": a.content_type,
-            "sha256": a.sha256,
-            "size": int(a.size or 0),
-        }
-        for a in found
-        if a.state == "attached"
-    ]
-
-
-def build_package(sample_id: str) -> tuple[dict[str, Any], str]:
-    """Everything enforcement needs to take the case over, and its hash."""
-    failure = samples.get_failure(sample_id)
-    sample = samples.get_sample(sample_id)
-    task = spotchecks.get(sample.task_id)
-    retest = dict(failure.retest or {})
-    retest_sample = samples.get_sample(retest["retest_sample_id"]) if retest.get("retest_sample_id") else None
-    draw = spotchecks.get_draw(task.draw_id) if task.draw_id else None
-    package = {
-        "format": PACKAGE_FORMAT,
-        "made_at": clock.iso(clock.now()),
-        "task": {
-            "id": task.id,
-            "kind": "JDCC",
-            "title": task.title,
-            "issuer": task.issuer_org_id,
-            "doer": task.assignee_org_id,
-            "lab": task.lab_org_id,
-        },
-        "draw": None
-        if draw is None
-        else {
-            "id": draw.id,
-            "algorithm": draw.algorithm,
-            "commitment": draw.commitment,
-            "seed": draw.seed,
-            "subjects_hash": draw.subjects_hash,
-            "samplers_hash": draw.samplers_hash,
-            "result": draw.result,
-            "record": _record(draw),
-        },
-        "sampling": {
-            "sample_id": sample.id,
-            "trace_code": sample.trace_code,
-            "subject": {"id": sample.subject_id, "name": sample.subject_name},
-            "product": {"code": sample.product_code, "name": sample.product_name, "batch_id": sample.batch_id},
-            "place": sample.place,
-            "sampled_at": sample.sampled_at,
-            "sampled_by": sample.sampled_by,
-            "seal_no": sample.seal_no,
-            "custody": sample.custody,
-            "record": _record(sample),
-        },
-        "results": {"items": sample.results, "verdict": sample.verdict, "unqualified_items": sample.unqualified_items},
-        "retest": None
-        if retest_sample is None
-        else {
-            **retest,
-            "results": retest_sample.results,
-            "verdict": retest_sample.verdict,
-            "custody": retest_sample.custody,
-            "record": _record(retest_sample),
-        },
-        "final_verdict": failure.final_verdict,
-        "failure": _record(failure),
-        "files": _files("sample", sample.id)
-        + (_files("sample", retest_sample.id) if retest_sample else [])
-        + _files("spotcheck", task.id),
-    }
-    digest = hashlib.sha256(audit.canonical(package).encode()).hexdigest()
-    return package, digest
 
 
 def assign_agency(doer_id: str, subject_region: str | None, choice: store.AgencyChoice | None) -> dict[str, Any]:
@@ -241,33 +160,39 @@ def choose_agency(user: Principal, sample_id: str, req: ChooseAgencyRequest) -> 
     )
 
 
+def _source_of(event: dict[str, Any]) -> tuple[str, str]:
+    """(kind, id) of a workflow task's source; executions started before sources existed name a sample only."""
+    if "source_id" in event:
+        return str(event.get("source") or "sample"), str(event["source_id"])
+    return "sample", str(event["sample_id"])
+
+
 def deliver(event: dict[str, Any]) -> dict[str, Any]:
     """Task: build the package, store it, and open the case in the enforcement agency's inbox (once)."""
-    sample_id = event["sample_id"]
+    kind, source_id = _source_of(event)
     with contextlib.suppress(NotFoundError):
-        existing = store.get(sample_id)
+        existing = store.get(source_id)
         return {"case_id": existing.id, "package_hash": existing.package_hash}
-    failure = samples.get_failure(sample_id)
-    task = spotchecks.get(failure.task_id)
-    package, digest = build_package(sample_id)
-    subject_id = package["sampling"]["subject"]["id"]
-    assignment = assign_agency(task.assignee_org_id, _subject_region(subject_id), store.choice_of(sample_id))
-    key = f"handover/{sample_id}/package-{digest[:16]}.json"
-    storage.put(key, audit.canonical(package).encode(), "application/json")
+    found = packages.source(kind, source_id)
+    assignment = assign_agency(found.from_org_id, _subject_region(found.subject_id), store.choice_of(source_id))
+    key = f"handover/{source_id}/package-{found.digest[:16]}.json"
+    storage.put(key, audit.canonical(found.package).encode(), "application/json")
     rec = store.CaseRecord(
-        id=sample_id,
-        sample_id=sample_id,
-        task_id=task.id,
-        subject_id=package["sampling"]["subject"]["id"],
-        subject_name=package["sampling"]["subject"]["name"],
-        from_org_id=task.assignee_org_id,
+        id=source_id,
+        source=kind,
+        sample_id=source_id if kind == "sample" else None,
+        inspection_id=source_id if kind == "inspection" else None,
+        task_id=found.task_id,
+        subject_id=found.subject_id,
+        subject_name=found.subject_name,
+        from_org_id=found.from_org_id,
         to_org_id=assignment["org_id"],
-        parties=set(task.parties or ()) | {assignment["org_id"]},
-        region=task.region,
+        parties=set(found.parties) | {assignment["org_id"]},
+        region=found.region,
         state="delivered",
         package_key=key,
-        package_hash=digest,
-        files=package["files"],
+        package_hash=found.digest,
+        files=found.package["files"],
         assignment=assignment,
     )
     with contextlib.suppress(ConflictError):  # a retried task delivered it already
@@ -275,12 +200,12 @@ def deliver(event: dict[str, Any]) -> dict[str, Any]:
             audit.Change(
                 rec,
                 "case.delivered",
-                detail={"package_hash": digest, "assignment": assignment},
+                detail={"package_hash": found.digest, "assignment": assignment, "source": kind},
                 condition=store.CaseRecord.pk.does_not_exist(),
             ),
             actor=SYSTEM,
         )
-    return {"case_id": rec.id, "package_hash": digest}
+    return {"case_id": rec.id, "package_hash": found.digest}
 
 
 # --- the enforcement agency's side -----------------------------------------------------------------------
@@ -366,19 +291,27 @@ def _record_result(user: Principal, case_id: str, req: CaseResultRequest) -> Cas
 
 
 def start_handover(change: RecordChange) -> None:
-    """A spot check's failure became final: hand it over (one execution per failure)."""
-    if change.kind != "SampleFailure" or change.state != "confirmed" or change.old_state == "confirmed":
-        return
-    if change.image.get("task_kind") != "JDCC":
+    """A spot check's failure became final, or an inspection handed failed items over: one execution per source."""
+    if change.kind == "SampleFailure":
+        if change.state != "confirmed" or change.old_state == "confirmed" or change.image.get("task_kind") != "JDCC":
+            return
+        kind, source_id = "sample", change.image["sample_id"]
+    elif change.kind == "Inspection" and change.new is not None:
+        new, old = decoded(change.new), decoded(change.old)
+        if not handed_over(new.get("result") or {}) or handed_over(old.get("result") or {}):
+            return
+        kind, source_id = "inspection", change.new["id"]
+    else:
         return
     settings = get_settings()
     workflows.start(
         settings.handover_state_machine_arn,
-        kind="SampleFailure",
-        record_id=change.image["sample_id"],
+        kind="SampleFailure" if kind == "sample" else "Inspection",
+        record_id=source_id,
         transition="handover",
         payload={
-            "sample_id": change.image["sample_id"],
+            "source": kind,
+            "source_id": source_id,
             "timeouts": {
                 "acknowledgement": settings.handover_ack_seconds,
                 "grace": settings.handover_ack_seconds,
@@ -459,9 +392,14 @@ def record_failure(record: dict[str, Any], error: dict[str, Any]) -> None:
     try:
         rec = store.get(record["id"])
     except NotFoundError:
-        samples_failure = samples.get_failure(record["id"])
-        samples_failure.workflow_error = reason
-        audit.commit(audit.Change(samples_failure, "handover.failed", detail={"error": reason}), actor=SYSTEM)
+        # Before the case exists, its source shows what went wrong.
+        source: Any = (
+            inspections.get_inspection(record["id"])
+            if record.get("source") == "inspection"
+            else samples.get_failure(record["id"])
+        )
+        source.workflow_error = reason
+        audit.commit(audit.Change(source, "handover.failed", detail={"error": reason}), actor=SYSTEM)
         return
     rec.workflow_error = reason
     audit.commit(audit.Change(rec, "case.workflow_failed", detail={"error": reason}), actor=SYSTEM)
@@ -471,7 +409,7 @@ def archive(event: dict[str, Any]) -> dict[str, Any]:
     """Task: the result is archived in the enforcement system, and the subject's bad record (不良记录) added once."""
     from chalicelib.subjects import service as subjects
 
-    rec = store.get(event["sample_id"])
+    rec = store.get(_source_of(event)[1])
     if rec.state == "archived":
         return {"archived": True, "bad_record_id": rec.bad_record_id}
     result = rec.result or {}

@@ -11,9 +11,11 @@ from chalicelib.core.errors import NotFoundError
 class CaseRecord(Entity, discriminator="EnforcementCase"):
     """A case handed over (移交) to an enforcement agency: its package, acknowledgement and investigation result."""
 
-    id = UnicodeAttribute()
-    sample_id = UnicodeAttribute()
-    task_id = UnicodeAttribute()
+    id = UnicodeAttribute()  # its source's id: one case per source
+    source = UnicodeAttribute(null=True)  # sample (a spot check's failure; also when absent) | inspection
+    sample_id = UnicodeAttribute(null=True)
+    inspection_id = UnicodeAttribute(null=True)
+    task_id = UnicodeAttribute(null=True)
     subject_id = UnicodeAttribute(null=True)
     subject_name = UnicodeAttribute(null=True)
     from_org_id = UnicodeAttribute()

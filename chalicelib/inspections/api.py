@@ -6,8 +6,16 @@ from typing import Any
 
 from chalicelib.core.api import RequestContext, Status
 
-from . import records, service
-from .models import AnswersSchema, CheckResult, InspectionPage, InspectionView, TemplatePage, TemplateView
+from . import followups, records, service
+from .models import (
+    AnswersSchema,
+    CheckResult,
+    CorrectiveActionPage,
+    InspectionPage,
+    InspectionView,
+    TemplatePage,
+    TemplateView,
+)
 
 
 def create_draft(ctx: RequestContext) -> TemplateView:
@@ -49,3 +57,11 @@ def get_inspection(ctx: RequestContext, inspection_id: str) -> InspectionView:
 
 def inspections(ctx: RequestContext) -> InspectionPage:
     return records.list_inspections(ctx.user, ctx.query)
+
+
+def corrective_actions(ctx: RequestContext) -> CorrectiveActionPage:
+    return followups.listing(ctx.user, ctx.query)
+
+
+def inspection_actions(ctx: RequestContext, inspection_id: str) -> CorrectiveActionPage:
+    return followups.of_inspection(ctx.user, inspection_id)

@@ -187,6 +187,11 @@ class RecordInspectionRequest(Strict):
     replaces_version: Annotated[int, Field(ge=1, strict=True), STORABLE] | None = Field(
         default=None, description="an edit: the version of the stored record it replaces"
     )
+    reinspection_of: Ulid | None = Field(
+        default=None,
+        description="a re-inspection (复查): the earlier inspection of the same subject by your agency whose "
+        "corrective actions it closes (rectified where the item now passes)",
+    )
 
 
 class InspectionFile(View):
@@ -224,6 +229,8 @@ class InspectionView(View):
     case_id: str | None = Field(
         default=None, description="the enforcement case (执法案件) its handed-over items went to: GET /cases/{case_id}"
     )
+    reinspection_of: str | None = Field(default=None, description="the inspection this one re-inspects")
+    handover_error: str | None = Field(default=None, description="why its handover could not be delivered, if so")
     version: int = Field(description="1 when first received; each edit adds one")
     updated_at: str
 
@@ -244,3 +251,37 @@ class InspectionSummary(View):
 class InspectionPage(View):
     items: list[InspectionSummary]
     next_cursor: str | None = None
+
+
+# --- follow-up: corrective actions (整改) ------------------------------------------------------------
+
+
+class CorrectiveActionView(View):
+    """A failed item's corrective action (整改): due at the end of its China-time day; closed by the re-inspection."""
+
+    inspection_id: str
+    item_key: str
+    label: str
+    subject_id: str
+    org_id: str
+    inspected_by: str
+    region: str
+    what: str
+    due: str
+    reinspect: bool
+    state: Literal["open", "overdue", "closed"]
+    reminded_at: str | None = Field(default=None, description="when the inspector was reminded it falls due")
+    overdue_at: str | None = Field(default=None, description="when it went overdue (the agency's head sees it)")
+    closed_at: str | None = None
+    closed_by: str | None = Field(default=None, description="the re-inspection (复查) that closed it")
+    outcome: Literal["rectified", "not_rectified"] | None = None
+    version: int
+
+
+class CorrectiveActionPage(View):
+    items: list[CorrectiveActionView]
+    next_cursor: str | None = None
+
+
+class CorrectiveActionQuery(PageQuery):
+    state: Literal["open", "overdue", "closed"] | None = Field(default=None, description="one state; else all")

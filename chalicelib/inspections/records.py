@@ -86,10 +86,17 @@ def view(rec: store.InspectionRecord, found: dict[str, attachments.AttachmentRec
         result=rec.result,
         flags=list(rec.flags or ()),  # type: ignore[arg-type]
         files=files,
-        case_id=rec.id if any(f.get("handover") for f in rec.result.get("failed_items", ())) else None,
+        case_id=rec.id if handed_over(rec.result) else None,
+        reinspection_of=rec.reinspection_of,
+        handover_error=rec.workflow_error,
         version=int(rec.version or 0),
         updated_at=rec.updated_at or "",
     )
+
+
+def handed_over(result: dict[str, Any]) -> bool:
+    """Whether any failed item of a result was handed to enforcement (移交执法): the inspection is then a case."""
+    return any(item.get("handover") for item in result.get("failed_items", ()))
 
 
 def _summary(rec: store.InspectionRecord) -> InspectionSummary:
@@ -164,11 +171,36 @@ def _files(inspection_id: str, answers: dict[str, Any], attachment_ids: list[str
     return found
 
 
-def attachable(user: Principal, inspection_id: str) -> store.InspectionRecord:
-    """Files are attached to an inspection by its agency, once the record has arrived (for attachments)."""
+def _reinspected(user: Principal, inspection_id: str, req: RecordInspectionRequest, done_at: str) -> str | None:
+    """A re-inspection (复查) names an earlier inspection of the same subject by the same agency."""
+    if req.reinspection_of is None:
+        return None
+    earlier = store.find_inspection(req.reinspection_of)
+    fault = None
+    if earlier is None or earlier.org_id != user.org_id or req.reinspection_of == inspection_id:
+        fault = "no earlier inspection of your agency with this id"
+    elif earlier.subject_id != req.subject_id:
+        fault = "that inspection was of another subject"
+    elif earlier.done_at >= done_at:
+        fault = "a re-inspection is done after the inspection it follows up"
+    if fault:
+        raise Unprocessable(
+            "a re-inspection follows up an earlier inspection of the same subject",
+            errors=[{"field": "body.reinspection_of", "message": fault}],
+        )
+    return req.reinspection_of
+
+
+def readable(user: Principal, inspection_id: str) -> store.InspectionRecord:
+    """The stored inspection, if the user may read it (404 otherwise)."""
     if not _ULID.fullmatch(inspection_id):
         raise NotFoundError("inspection not found")
     return _readable(user, store.get_inspection(inspection_id))
+
+
+def attachable(user: Principal, inspection_id: str) -> store.InspectionRecord:
+    """Files are attached to an inspection by its agency, once the record has arrived (for attachments)."""
+    return readable(user, inspection_id)
 
 
 def _existing(
@@ -223,6 +255,7 @@ def record_inspection(user: Principal, inspection_id: str, req: RecordInspection
     template = service.published_version(user, req.template_code, req.template_number)
     result = validate_answers(template, req.answers, where="body.answers")
     files = _files(inspection_id, req.answers, list(req.attachment_ids))
+    reinspection_of = _reinspected(user, inspection_id, req, done_at)
     content: dict[str, Any] = {
         "subject_id": subject.id,
         "template_code": template.code,
@@ -236,6 +269,7 @@ def record_inspection(user: Principal, inspection_id: str, req: RecordInspection
         "result": result.model_dump(mode="json"),
         "flags": _flags(subject.id, req.position),
         "content_hash": digest,
+        "reinspection_of": reinspection_of,
     }
     if found is None:
         rec = store.InspectionRecord(

@@ -101,7 +101,8 @@ table.route(
     body="RecordInspectionRequest",
     response="InspectionView",
     status=201,
-    budget=Budget(reads=5, writes=1),  # the inspection, subject, template version, subject's bases, files named
+    # the inspection, subject, template version, subject's bases, files named, and the one a re-inspection follows
+    budget=Budget(reads=6, writes=1),
 )
 
 table.route(
@@ -123,4 +124,25 @@ table.route(
     query="InspectionListQuery",
     response="InspectionPage",
     budget=Budget(reads=2, writes=0),
+)
+
+table.route(
+    "GET",
+    "/inspections/{inspection_id}/corrective-actions",
+    "inspection_actions",
+    roles=ALL_ROLES,
+    summary="The corrective actions (整改) an inspection's failed items set: open, overdue or closed",
+    response="CorrectiveActionPage",
+    budget=Budget(reads=2, writes=0),
+)
+
+table.route(
+    "GET",
+    "/corrective-actions",
+    "corrective_actions",
+    roles={Role.SUPERVISOR, Role.HEAD, Role.ADMIN},
+    summary="Corrective actions of your agency (a head's or admin's view) or the ones you set; soonest due first",
+    query="CorrectiveActionQuery",
+    response="CorrectiveActionPage",
+    budget=Budget(reads=1, writes=0),
 )

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
 from pynamodb.exceptions import PynamoDBConnectionError
 
-from chalicelib.core.db import Entity, fetch, query_page
+from chalicelib.core.db import Entity, fetch, query_all, query_page
 from chalicelib.core.errors import NotFoundError, ServiceUnavailable
 
 NATIONAL_SCOPE = "00"
@@ -77,6 +84,8 @@ class InspectionRecord(Entity, discriminator="Inspection"):
     result = JSONAttribute()  # the CheckResult the answers earn
     flags = ListAttribute(of=UnicodeAttribute, default=list)
     content_hash = UnicodeAttribute()  # of the request as sent: a resend with the same content is a no-op
+    reinspection_of = UnicodeAttribute(null=True)  # the inspection whose corrective actions this one re-inspects
+    workflow_error = UnicodeAttribute(null=True)  # why its handover to enforcement could not be delivered
 
     @property
     def parties(self) -> set[str]:
@@ -91,6 +100,10 @@ class InspectionRecord(Entity, discriminator="Inspection"):
         self.gsi1sk = f"{self.done_at}#{self.id}"
         self.gsi2pk = f"INSPS#ORG#{self.org_id}"
         self.gsi2sk = f"{self.done_at}#{self.id}"
+
+
+def get_action(inspection_id: str, item_key: str) -> CorrectiveActionRecord:
+    return fetch(CorrectiveActionRecord, f"INSP#{inspection_id}", f"CA#{item_key}", what="corrective action")
 
 
 def get_inspection(inspection_id: str) -> InspectionRecord:
@@ -125,4 +138,63 @@ def inspections_of_org(org_id: str, *, limit: int, cursor: str | None) -> tuple[
         limit=limit,
         cursor=cursor,
         newest_first=True,
+    )
+
+
+class CorrectiveActionRecord(Entity, discriminator="CorrectiveAction"):
+    """Corrective action (整改) a failed item of an inspection set: one per inspection and item, in its partition.
+
+    Opened from the stream when the inspection arrives; a clock reminds before it is due and marks it overdue
+    after; the re-inspection (复查) that names the inspection closes it, rectified or not.
+    """
+
+    inspection_id = UnicodeAttribute()
+    item_key = UnicodeAttribute()
+    label = UnicodeAttribute()
+    subject_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    inspected_by = UnicodeAttribute()
+    what = UnicodeAttribute()
+    due = UnicodeAttribute()  # a China-time date: due at the end of that day
+    reinspect = BooleanAttribute()
+    state = UnicodeAttribute()  # open | overdue | closed
+    reminded_at = UnicodeAttribute(null=True)
+    overdue_at = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+    closed_by = UnicodeAttribute(null=True)  # the re-inspection's id
+    outcome = UnicodeAttribute(null=True)  # rectified | not_rectified
+    parties = UnicodeSetAttribute()  # the agency: its inbox hears of the reminder and of the overdue mark
+
+    def derive_keys(self) -> None:
+        self.pk = f"INSP#{self.inspection_id}"
+        self.sk = f"CA#{self.item_key}"
+        # The agency's and the inspector's lists, by state, then by when they fall due.
+        order = f"{self.state}#{self.due}#{self.inspection_id}#{self.item_key}"
+        self.gsi1pk, self.gsi1sk = f"CAS#ORG#{self.org_id}", order
+        self.gsi2pk, self.gsi2sk = f"CAS#USER#{self.inspected_by}", order
+
+
+def actions_of(inspection_id: str) -> list[CorrectiveActionRecord]:
+    """An inspection's corrective actions, by item key: one Query (an inspection has at most a few hundred items)."""
+    actions = CorrectiveActionRecord.sk.startswith("CA#")
+    return list(query_all(CorrectiveActionRecord, f"INSP#{inspection_id}", range_key_condition=actions))
+
+
+def actions_listed(
+    *, org_id: str | None, user_id: str | None, state: str | None, limit: int, cursor: str | None
+) -> tuple[list[CorrectiveActionRecord], str | None]:
+    """An agency's (or one inspector's) corrective actions in one state, soonest due first; all states without one."""
+    index, key = (
+        (CorrectiveActionRecord.gsi1, ("gsi1pk", f"CAS#ORG#{org_id}"))
+        if org_id
+        else (CorrectiveActionRecord.gsi2, ("gsi2pk", f"CAS#USER#{user_id}"))
+    )
+    sort = key[0].replace("pk", "sk")
+    return query_page(
+        CorrectiveActionRecord,
+        key,
+        index=index,
+        limit=limit,
+        cursor=cursor,
+        range_key_condition=getattr(CorrectiveActionRecord, sort).startswith(f"{state}#") if state else None,
     )

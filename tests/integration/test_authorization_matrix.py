@@ -322,6 +322,11 @@ CASES: dict[tuple[str, str], Case] = {
     ("PUT", "/inspections/{inspection_id}"): lambda s: (f"/inspections/{ULID()}", s.inspection_body()),
     ("GET", "/inspections/{inspection_id}"): lambda s: (f"/inspections/{s.inspection()}", None),
     ("GET", "/inspections"): lambda s: (f"/inspections?subject_id={s.subject['id']}", None),
+    ("GET", "/inspections/{inspection_id}/corrective-actions"): lambda s: (
+        f"/inspections/{s.inspection()}/corrective-actions",
+        None,
+    ),
+    ("GET", "/corrective-actions"): lambda s: ("/corrective-actions?state=open", None),
     ("POST", "/limits"): lambda s: (
         "/limits",
         {
@@ -579,6 +584,8 @@ HAPPY_USER = {
     ("PUT", "/inspections/{inspection_id}"): "lc-supervisor",
     ("GET", "/inspections/{inspection_id}"): "lc-head",
     ("GET", "/inspections"): "lc-supervisor",
+    ("GET", "/inspections/{inspection_id}/corrective-actions"): "lc-head",
+    ("GET", "/corrective-actions"): "lc-head",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
@@ -595,6 +602,7 @@ NOT_JURISDICTIONAL = {
     ("GET", "/instrument-keys"): "lists the caller's own lab's keys",
     ("GET", "/spot-checks"): "lists only the caller's own agency's tasks",
     ("GET", "/cases"): "lists only the cases handed or escalated to the caller's own agency",
+    ("GET", "/corrective-actions"): "lists only the caller's own agency's (a head's) or the caller's own",
 }
 # Routes a lab instrument calls with its machine credential (Instrument <id>.<secret>), not a person's token.
 MACHINE = {("POST", "/instrument/results")}
