@@ -64,11 +64,17 @@ class StandardJsonSchema(GenerateJsonSchema):
 
 
 def models() -> list[type[BaseModel]]:
+    """The request and response models of every route, by name: a name is a schema's, so it names one model."""
     seen: dict[str, type[BaseModel]] = {}
     for spec in ROUTES:
         for model in (spec.body, spec.response):
-            if model is not None:
-                seen[model.__name__] = model
+            if model is None:
+                continue
+            other = seen.setdefault(model.__name__, model)
+            if other is not model:
+                raise ValueError(
+                    f"two models named {model.__name__} ({other.__module__}, {model.__module__}): one schema name"
+                )
     return sorted(seen.values(), key=lambda m: m.__name__)
 
 
