@@ -140,6 +140,27 @@ def test_an_officer_inspects_samples_entrusts_a_test_whose_report_returns_and_ar
     assert got.status == 200 and got.body["download_url"], got.body
     # And the report stops its clock: nobody is reminded of a deadline met
     assert events.wait_for(lambda: _clock_status(tid) == "ABORTED", timeout=30)
+    # And the failed test opens its enforcement case (执法案件), as a spot check's failure does: the officer's own
+    # enforcement agency takes it, its package naming the inspection, the sample's custody and results, the report
+
+    def case() -> dict[str, Any] | None:
+        found = api.get(f"/cases/{tid}", token=officer)
+        return dict(found.body) if found.status == 200 else None
+
+    opened = events.wait_for(case, timeout=30)
+    assert opened, "no case was opened"
+    assert (opened["source"], opened["to_org_id"], opened["subject_id"]) == (
+        "entrusted",
+        world.agencies["lc-enf"].id,
+        subject["id"],
+    )
+    assert {f["attachment_id"] for f in opened["files"]} >= {photo, video, report}
+    assert seen["case_id"] == tid
+    assert tid in [c["id"] for c in api.get("/cases", token=officer).body["items"]]
+    # ... once, however often the stream delivers the report again
+    events.poller.iterators.clear()
+    events.settle()
+    assert api.get(f"/cases/{tid}", token=officer).body["package_hash"] == opened["package_hash"]
 
     # When the officer records the penalty, its decision attached to the inspection
     decision = upload(api, world, "lc-officer", "daily_inspection", iid, PDF, "application/pdf")
