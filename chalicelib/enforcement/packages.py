@@ -203,8 +203,8 @@ def _entrusted(test_id: str) -> Source:
 
     test = supervision.get_test(test_id)
     inspection = supervision.get_inspection(test.inspection_id)
-    found = samples.samples_by_id(test.sample_ids)
-    taken = [found[s] for s in test.sample_ids if s in found]
+    found = samples.samples_by_id(test.samples)
+    taken = [found[s] for s in test.samples if s in found]
     package = {
         "format": PACKAGE_FORMAT,
         "made_at": clock.iso(clock.now()),

@@ -42,7 +42,7 @@ MAX_WAIT = 300 * 86400  # a Wait state's longest wait is a year; a later deadlin
 
 def view(rec: store.EntrustedTestRecord, *, with_samples: bool = False) -> EntrustedTestView:
     marks = rec.clock or {}
-    found = samples.samples_by_id(rec.sample_ids) if with_samples else {}
+    found = samples.samples_by_id(rec.samples) if with_samples else {}
     return EntrustedTestView(
         id=rec.id,
         inspection_id=rec.inspection_id,
@@ -51,7 +51,7 @@ def view(rec: store.EntrustedTestRecord, *, with_samples: bool = False) -> Entru
         lab_org_id=rec.lab_org_id,
         subject_id=rec.subject_id,
         region=rec.region or "",
-        sample_ids=list(rec.sample_ids),
+        sample_ids=list(rec.samples),
         receive_by=rec.receive_by,
         report_by=rec.report_by,
         note=rec.note,
@@ -63,7 +63,7 @@ def view(rec: store.EntrustedTestRecord, *, with_samples: bool = False) -> Entru
         reminded=sorted(k for k, v in marks.items() if v.get("reminded_at")),
         overdue=sorted(k for k, v in marks.items() if v.get("overdue_at")),
         case_id=rec.id if rec.unqualified_samples else None,
-        samples=[testing.sample_view(found[s]) for s in rec.sample_ids if s in found],
+        samples=[testing.sample_view(found[s]) for s in rec.samples if s in found],
         version=int(rec.version or 0),
     )
 
@@ -205,14 +205,14 @@ def receive(user: Principal, test_id: str, req: ReceiveEntrustedRequest) -> Entr
     resolved from the library.
     """
     rec = _lab_of(user, test_id, req.version, "sent")
-    found = samples.samples_by_id(rec.sample_ids)
-    waiting = [s for s in rec.sample_ids if found[s].state == "sampled"]
+    found = samples.samples_by_id(rec.samples)
+    waiting = [s for s in rec.samples if found[s].state == "sampled"]
     if waiting:
         raise InvalidStateError(
             "receive each sample first (POST /samples/{sample_id}/receipt)",
             errors=[{"field": "path.test_id", "message": f"sample {s} not received"} for s in waiting],
         )
-    received = [found[s] for s in rec.sample_ids if found[s].state == "received"]
+    received = [found[s] for s in rec.samples if found[s].state == "received"]
     if not received:
         raise InvalidStateError("every sample was rejected: the test has nothing to test")
     model = testing.build_model(req, 1)
@@ -237,8 +237,8 @@ def report(user: Principal, test_id: str, req: EntrustedReportRequest) -> Entrus
     from chalicelib.monitoring.service import check_report_attachment
 
     rec = _lab_of(user, test_id, req.version, "received")
-    found = samples.samples_by_id(rec.sample_ids)
-    untested = [s for s in rec.sample_ids if found[s].state == "received" and found[s].verdict == "pending"]
+    found = samples.samples_by_id(rec.samples)
+    untested = [s for s in rec.samples if found[s].state == "received" and found[s].verdict == "pending"]
     if untested:
         raise InvalidStateError(
             "enter every result first (POST /results)",
@@ -246,7 +246,7 @@ def report(user: Principal, test_id: str, req: EntrustedReportRequest) -> Entrus
         )
     check_report_attachment("entrusted_test", rec.id, req.attachment_id)
     rec.state, rec.report_id, rec.reported_at = "reported", req.attachment_id, clock.iso(clock.now())
-    rec.unqualified_samples = [s for s in rec.sample_ids if found[s].verdict == "unqualified"]
+    rec.unqualified_samples = [s for s in rec.samples if found[s].verdict == "unqualified"]  # type: ignore[misc]
     audit.commit(
         audit.Change(
             rec,

@@ -1,4 +1,4 @@
-"""Requests and views of daily supervision (日常监管): officers' on-site inspections, evidence samples, entrusted tests."""
+"""Requests and views of daily supervision (日常监管): officers' inspections, evidence samples, entrusted tests."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ InspectionResult = Literal["compliant", "rectify", "noncompliant"]
 
 
 class Officer(Strict):
-    """A law-enforcement officer (执法人员) on the inspection with the one who sends it, and their certificate (执法证)."""
+    """An officer (执法人员) on the inspection with the one who sends it, and their certificate (执法证)."""
 
     name: Name
     cert_no: CertNo
@@ -75,6 +75,11 @@ class DailyFile(View):
     content_type: str | None = None
 
 
+class PenaltyShown(View):
+    kind: str
+    amount_yuan: str | None = None
+
+
 class PenaltyView(View):
     """Administrative penalty (行政处罚) the inspection led to, archived with the subject's bad record (不良记录)."""
 
@@ -82,7 +87,7 @@ class PenaltyView(View):
     case_name: str
     finding: str
     decision: str
-    penalty: Penalty
+    penalty: PenaltyShown
     decided_on: str
     files: list[str]
     bad_record_id: str | None

@@ -48,7 +48,7 @@ OFFICERS = {(Role.SUPERVISOR, OrgKind.SUPERVISION), (Role.ENFORCEMENT_OFFICER, O
 
 
 def certified(user: Principal) -> None:
-    """An officer on duty: a supervisor or enforcement officer of the matching agency, with a certificate valid today."""
+    """An officer on duty: a supervisor or enforcement officer of the matching agency, certificate valid today."""
     if not any(role in user.roles and user.org_kind == kind for role, kind in OFFICERS):
         raise ForbiddenError("on-site inspections are made by supervisors and enforcement officers")
     if not user.cert_no:
@@ -350,7 +350,7 @@ def take_sample(user: Principal, inspection_id: str, req: CreateSampleRequest) -
         verdict="pending",
         unqualified_items=[],
     )
-    rec.sample_ids = [*(rec.sample_ids or ()), sample.id]
+    rec.sample_ids = [*rec.samples, sample.id]  # type: ignore[list-item]
     try:
         audit.commit(
             [
@@ -369,8 +369,8 @@ def take_sample(user: Principal, inspection_id: str, req: CreateSampleRequest) -
 
 def samples_of(user: Principal, inspection_id: str) -> list[SampleView]:
     rec = readable(user, inspection_id)
-    found = samples.samples_by_id(rec.sample_ids or ())
-    return [testing.sample_view(found[s]) for s in rec.sample_ids or () if s in found]
+    found = samples.samples_by_id(rec.samples)
+    return [testing.sample_view(found[s]) for s in rec.samples if s in found]
 
 
 # --- administrative penalty (行政处罚) --------------------------------------------------------------------------

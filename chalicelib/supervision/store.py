@@ -31,6 +31,10 @@ class DailyInspectionRecord(Entity, discriminator="DailyInspection"):
     content_hash = UnicodeAttribute()
     parties = UnicodeSetAttribute()  # the officer's agency
 
+    @property
+    def samples(self) -> list[str]:
+        return [str(s) for s in self.sample_ids or ()]
+
     def derive_keys(self) -> None:
         self.pk = f"DSUP#{self.id}"
         self.sk = "DSUP"
@@ -99,6 +103,10 @@ class EntrustedTestRecord(Entity, discriminator="EntrustedTest"):
     content_hash = UnicodeAttribute()
     parties = UnicodeSetAttribute()  # the officer's agency and the lab
     workflow_error = UnicodeAttribute(null=True)  # why its handover to enforcement could not be delivered
+
+    @property
+    def samples(self) -> list[str]:
+        return [str(s) for s in self.sample_ids or ()]
 
     def derive_keys(self) -> None:
         self.pk = f"ETEST#{self.id}"

@@ -12,7 +12,7 @@ from ulid import ULID
 
 from chalicelib.core import clock, config
 from chalicelib.orgs.models import Certificate
-from tests.support.monitoring import CHIVES, PDF, act, model_body
+from tests.support.monitoring import PDF, act, model_body
 from tests.support.spotchecks import approved_subject
 from tests.support.supervision import JPEG, MP4, evidence, inspect, inspection_body, upload
 from tests.support.world import World
