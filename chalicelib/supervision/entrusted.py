@@ -136,7 +136,7 @@ def entrust(user: Principal, test_id: str, req: EntrustTestRequest) -> tuple[Ent
     found = _existing(user, test_id, digest)
     if found is not None:
         return view(found), False
-    inspection = service._own(user, req.inspection_id)
+    inspection = service.own(user, req.inspection_id)
     if req.receive_by < clock.cst_day(clock.now()):
         raise Unprocessable(
             "the lab receives the samples on a day still to come",

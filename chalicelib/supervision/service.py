@@ -47,13 +47,14 @@ ENDED = {"revoked", "cancelled"}  # a subject whose registration ended is captur
 OFFICERS = {(Role.SUPERVISOR, OrgKind.SUPERVISION), (Role.ENFORCEMENT_OFFICER, OrgKind.ENFORCEMENT)}
 
 
-def certified(user: Principal) -> None:
-    """An officer on duty: a supervisor or enforcement officer of the matching agency, certificate valid today."""
+def certified(user: Principal, on_day: str | None = None) -> None:
+    """An officer on duty: a supervisor or enforcement officer of the matching agency, with a certificate valid on
+    the day of the act (an inspection made offline is judged by the day it was done; anything else by today)."""
     if not any(role in user.roles and user.org_kind == kind for role, kind in OFFICERS):
         raise ForbiddenError("on-site inspections are made by supervisors and enforcement officers")
     if not user.cert_no:
         raise ForbiddenError("an on-site inspection takes an enforcement certificate (执法证): you hold none")
-    if (user.cert_valid_until or "") < clock.cst_day(clock.now()):
+    if (user.cert_valid_until or "") < (on_day or clock.cst_day(clock.now())):
         raise ForbiddenError(f"your enforcement certificate expired on {user.cert_valid_until}")
 
 
@@ -83,7 +84,7 @@ def attachable(user: Principal, inspection_id: str) -> store.DailyInspectionReco
     return readable(user, inspection_id)
 
 
-def _own(user: Principal, inspection_id: str) -> store.DailyInspectionRecord:
+def own(user: Principal, inspection_id: str) -> store.DailyInspectionRecord:
     """An inspection the officer's agency made, for acts on it (sampling, penalty) by a certified officer."""
     certified(user)
     rec = readable(user, inspection_id)
@@ -201,7 +202,7 @@ def record_inspection(
     user: Principal, inspection_id: str, req: RecordDailyInspectionRequest
 ) -> tuple[DailyInspectionView, bool]:
     """PUT an on-site inspection: (the record, whether it was created). Same content again is answered with no write."""
-    certified(user)
+    certified(user, clock.cst_day(req.done_at))
     if not _ULID.fullmatch(inspection_id):
         raise ValidationFailed(
             "the inspection's id is a ULID made by the phone",
@@ -295,7 +296,7 @@ def take_sample(user: Principal, inspection_id: str, req: CreateSampleRequest) -
     its test items are the lab's model's, set when the lab takes the test. The phone makes its id (a resend is
     harmless, another sample under the id a 409).
     """
-    rec = _own(user, inspection_id)
+    rec = own(user, inspection_id)
     existing = testing.existing_sample(req)
     if existing is not None:
         if existing.task_kind != TASK_KIND or existing.task_id != rec.id:
@@ -386,7 +387,7 @@ def record_penalty(user: Principal, inspection_id: str, req: PenaltyRequest) -> 
     The penalty, the bad record and the subject's count are one transaction; the same penalty sent again is
     answered with the record, another one is a 409 (an archived decision is not rewritten).
     """
-    rec = _own(user, inspection_id)
+    rec = own(user, inspection_id)
     if rec.penalty is not None:
         stored = {k: v for k, v in rec.penalty.items() if k in PenaltyRequest.model_fields}
         if stored != _penalty_content(req):

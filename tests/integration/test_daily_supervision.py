@@ -220,6 +220,13 @@ def test_only_an_officer_with_a_valid_certificate_opens_an_inspection(api, world
         refused = api.put(f"/daily-inspections/{iid}", token=world.token(user), body=body)
         assert refused.status == 403 and why in refused.body["detail"], refused.body
         assert api.get(f"/daily-inspections/{iid}", token=world.token("lc-head")).status == 404
+    # An inspection made offline is judged by the day it was done: the expired certificate was valid then
+    then = {**body, "done_at": "2024-12-30T10:00:00+08:00"}
+    assert api.put(f"/daily-inspections/{ULID()}", token=world.token("lc-officer-expired"), body=then).status == 201
+    # ... but it takes no evidence sample today
+    iid = inspect(api, world, "lc-officer", subject["id"])["id"]
+    late = api.post(f"/daily-inspections/{iid}/samples", token=world.token("lc-officer-expired"), body=evidence())
+    assert late.status == 403, late.body
     # A lab's sampler is no officer (the route refuses the role)
     assert api.put(f"/daily-inspections/{ULID()}", token=world.token("jn-lab-sampler"), body=body).status == 403
     # A certified supervisor of the county's supervision agency may
@@ -359,3 +366,77 @@ def test_a_lab_that_does_not_receive_in_time_is_reminded_then_the_officers_agenc
 
     actions = [e.action for e in query_all(audit.AuditEntry, f"ETEST#{tid}") if e.record_sk == "ETEST"]
     assert actions.count("entrusted_test.reminded") == actions.count("entrusted_test.overdue") == 1
+
+
+def _received_test(api: Any, world: World, user: str, **extra: Any) -> tuple[str, str]:
+    """An inspection by `user` with one evidence sample, entrusted to the Jinan lab, received with its model:
+    (the test's id, the sample's id)."""
+    subject = _subject(api, world)
+    iid = inspect(api, world, user, subject["id"])["id"]
+    form = evidence()
+    taken = api.post(f"/daily-inspections/{iid}/samples", token=world.token(user), body=form)
+    assert taken.status == 201, taken.body
+    sent = _entrust(api, world, user, iid, [taken.body["id"]], **extra)
+    assert sent.status == 201, sent.body
+    tid, sid = sent.body["id"], taken.body["id"]
+    receipt = {"handed_over_by": "监管人员", "condition": "intact", "seal_no": form["seal_no"]}
+    act(api, world, "jn-lab-analyst", f"/samples/{sid}/receipt", receipt)
+    version = api.get(f"/entrusted-tests/{tid}", token=world.token("jn-lab-manager")).body["version"]
+    act(api, world, "jn-lab-manager", f"/entrusted-tests/{tid}/receive", _model(version))
+    return tid, sid
+
+
+def test_a_supervisors_failed_test_goes_to_the_enforcement_agency_under_the_supervision_agency(
+    api, world: World, events
+):
+    tid, sid = _received_test(api, world, "lc-supervisor")
+    lab = world.token("jn-lab-manager")
+    # A report before every sample has its verdict is refused
+    version = api.get(f"/entrusted-tests/{tid}", token=lab).body["version"]
+    report = upload(api, world, "jn-lab-manager", "entrusted_test", tid, PDF, "application/pdf")
+    events.settle()
+    early = api.post(f"/entrusted-tests/{tid}/report", token=lab, body={"version": version, "attachment_id": report})
+    assert early.status == 409, early.body
+    rows = [
+        {"sample_id": sid, "analyte": "procymidone", "value": "0.45", "unit": "mg/kg"},
+        {"sample_id": sid, "analyte": "chlorpyrifos", "value": "0.05", "unit": "mg/kg"},
+    ]
+    act(api, world, "jn-lab-analyst", "/results", {"results": rows})
+    version = api.get(f"/entrusted-tests/{tid}", token=lab).body["version"]
+    act(api, world, "jn-lab-manager", f"/entrusted-tests/{tid}/report", {"version": version, "attachment_id": report})
+
+    # Then Licheng's enforcement agency (under Licheng's supervision agency) receives the case
+    def case() -> dict[str, Any] | None:
+        found = api.get(f"/cases/{tid}", token=world.token("lc-officer"))
+        return dict(found.body) if found.status == 200 else None
+
+    opened = events.wait_for(case, timeout=30)
+    assert opened, "no case was opened"
+    assert (opened["source"], opened["from_org_id"], opened["to_org_id"]) == (
+        "entrusted",
+        world.agencies["lc"].id,
+        world.agencies["lc-enf"].id,
+    )
+    assert opened["assignment"]["by"] == "rule"
+    # And the supervisor reads the reported test, its sample unqualified on both items
+    seen = api.get(f"/entrusted-tests/{tid}", token=world.token("lc-supervisor")).body
+    assert seen["samples"][0]["unqualified_items"] == ["chlorpyrifos", "procymidone"]
+
+
+def test_a_lab_that_does_not_report_in_time_is_reminded_then_the_officers_agency_is_told(
+    api, world: World, events, quick_grace, monkeypatch
+):
+    real = clock.now()
+    tid, _ = _received_test(api, world, "lc-officer", report_by=clock.cst_day(real))
+    # When the report day ends with the test received and not reported
+    later = clock.cst_day_end(clock.cst_day(real)) + timedelta(hours=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+
+    def overdue() -> list[str]:
+        return list(api.get(f"/entrusted-tests/{tid}", token=world.token("lc-officer")).body["overdue"])
+
+    # Then the lab was reminded of the report (not of the receipt it made), and the report is overdue
+    assert events.wait_for(overdue, timeout=30)
+    shown = api.get(f"/entrusted-tests/{tid}", token=world.token("lc-officer")).body
+    assert (shown["reminded"], shown["overdue"], shown["state"]) == (["report"], ["report"], "received")
+    assert events.wait_for(lambda: _clock_status(tid) == "SUCCEEDED", timeout=30)
