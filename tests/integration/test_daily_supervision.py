@@ -12,7 +12,7 @@ from ulid import ULID
 
 from chalicelib.core import clock, config
 from chalicelib.orgs.models import Certificate
-from tests.support.monitoring import PDF, act, model_body
+from tests.support.monitoring import CHIVES, PDF, act, model_body, sample_body
 from tests.support.spotchecks import approved_subject
 from tests.support.supervision import JPEG, MP4, evidence, inspect, inspection_body, upload
 from tests.support.world import World
@@ -440,3 +440,36 @@ def test_a_lab_that_does_not_report_in_time_is_reminded_then_the_officers_agency
     shown = api.get(f"/entrusted-tests/{tid}", token=world.token("lc-officer")).body
     assert (shown["reminded"], shown["overdue"], shown["state"]) == (["report"], ["report"], "received")
     assert events.wait_for(lambda: _clock_status(tid) == "SUCCEEDED", timeout=30)
+
+
+def test_an_evidence_sample_scanned_from_the_subjects_batch_code_names_product_batch_and_subject(api, world: World):
+    subject = _subject(api, world)
+    token = world.token("lc-supervisor")
+    product = api.get(f"/subjects/{subject['id']}/products", token=token).body["items"][0]
+    batch = api.post(
+        f"/products/{product['id']}/batches",
+        token=token,
+        body={"kind": "production", "quantity": 20, "unit": "kg", "produced_at": "2026-05-01T08:00:00+08:00"},
+    )
+    assert batch.status == 201, batch.body
+    iid = inspect(api, world, "lc-supervisor", subject["id"])["id"]
+    # When the supervisor scans the batch's traceability code on site
+    form = sample_body(trace_code=batch.body["code_long"])
+    taken = api.post(f"/daily-inspections/{iid}/samples", token=token, body=form)
+    # Then the sample names the product, the batch and the subject the code names
+    assert taken.status == 201, taken.body
+    assert (taken.body["product_code"], taken.body["batch_id"], taken.body["subject_id"]) == (
+        CHIVES,
+        batch.body["id"],
+        subject["id"],
+    )
+    # And another subject's product scanned at this inspection is no evidence of it
+    other = _subject(api, world)
+    elsewhere = api.get(f"/subjects/{other['id']}/products", token=token).body["items"][0]
+    code = api.post(
+        f"/products/{elsewhere['id']}/batches",
+        token=token,
+        body={"kind": "production", "quantity": 5, "unit": "kg", "produced_at": "2026-05-01T08:00:00+08:00"},
+    ).body["code_long"]
+    refused = api.post(f"/daily-inspections/{iid}/samples", token=token, body=sample_body(trace_code=code))
+    assert refused.status == 422 and refused.body["errors"][0]["field"] == "body.trace_code", refused.body
