@@ -20,6 +20,7 @@ from chalicelib.orgs import routes as _orgs
 from chalicelib.regions import routes as _regions
 from chalicelib.spotchecks import routes as _spotchecks
 from chalicelib.subjects import routes as _subjects
+from chalicelib.supervision import routes as _supervision
 from chalicelib.testing import routes as _testing
 
 AREAS = (
@@ -37,6 +38,7 @@ AREAS = (
     _spotchecks,
     _enforcement,
     _inspections,
+    _supervision,
 )
 
 __all__ = ["AREAS", "ROUTES"]

@@ -15,6 +15,7 @@ from chalicelib.enforcement import service as enforcement
 from chalicelib.inspections import followups
 from chalicelib.monitoring import workflow as monitoring
 from chalicelib.spotchecks import cascade, clocks, retests
+from chalicelib.supervision import entrusted
 from chalicelib.testing import imports
 
 
@@ -34,6 +35,7 @@ def stream() -> StreamDispatcher:
             retests.retest_tested,
             enforcement.start_handover,
             followups.follow_up,
+            entrusted.run_clock,
         ]
     )
 
@@ -55,6 +57,7 @@ ESCALATE: dict[str, Callable[[Record], dict[str, Any]]] = {
     "EnforcementCase": enforcement.escalate,
     "SpotCheck": clocks.tick,
     "CorrectiveAction": followups.tick,
+    "EntrustedTest": entrusted.tick,
 }
 FAILURE: dict[str, Callable[[Record, dict[str, Any]], None]] = {
     "Instruction": lambda record, error: dispatch.record_failure(record["id"], error),

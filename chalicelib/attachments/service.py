@@ -19,6 +19,8 @@ from chalicelib.inspections import records as inspections
 from chalicelib.monitoring import service as monitoring
 from chalicelib.spotchecks import service as spotchecks
 from chalicelib.subjects import service as subjects
+from chalicelib.supervision import entrusted as entrusted_tests
+from chalicelib.supervision import service as daily
 from chalicelib.testing import service as testing
 
 from . import store
@@ -39,6 +41,8 @@ OWNERS: dict[str, Callable[[Principal, str], Entity]] = {
     "spotcheck": spotchecks.visible,
     "case": enforcement.readable,
     "inspection": inspections.attachable,
+    "daily_inspection": daily.attachable,
+    "entrusted_test": entrusted_tests.attachable,
 }
 
 MAGIC: dict[str, Callable[[bytes], bool]] = {

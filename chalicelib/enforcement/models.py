@@ -48,9 +48,10 @@ class AgencyChoiceView(View):
 class CaseView(View):
     """Enforcement case (执法案件): what was handed over, and what became of it."""
 
-    id: str = Field(description="the case's id: its source's (the failed sample's, or the inspection's)")
-    source: Literal["sample", "inspection"] = Field(
-        description="what was handed over: a spot check's final failure, or an on-site inspection's failed items"
+    id: str = Field(description="the case's id: its source's (the failed sample's, the inspection's, or the test's)")
+    source: Literal["sample", "inspection", "entrusted"] = Field(
+        description="what was handed over: a spot check's final failure, an on-site inspection's failed items, or an "
+        "entrusted test (委托检测) of daily supervision reported with an unqualified sample"
     )
     sample_id: str | None = None
     inspection_id: str | None = Field(default=None, description="the on-site inspection (基地巡查) handed over")

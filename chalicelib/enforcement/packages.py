@@ -1,8 +1,10 @@
 """Handover packages (移交材料): what a case is handed over from, and everything enforcement needs to take it.
 
 A case comes from a source: a spot check's final failure (`sample`: the sampling record, custody, results,
-retest, the draw) or an on-site inspection's failed items handed over (`inspection`: the record, its answers and
-result, position and times, its files). Each package names every record with the head of its audit chain and
+retest, the draw), an on-site inspection's failed items handed over (`inspection`: the record, its answers and
+result, position and times, its files), or an entrusted test (委托检测) of daily supervision reported with an
+unqualified sample (`entrusted`: the test, the officer's inspection, the evidence samples' custody and results, the
+report and every file). Each package names every record with the head of its audit chain and
 every file with its SHA-256, and is hashed itself (the hash is on the case, the package in S3).
 """
 
@@ -20,7 +22,7 @@ from chalicelib.spotchecks import store as spotchecks
 from chalicelib.testing import store as samples
 
 PACKAGE_FORMAT = "agritrace handover package v1"
-SOURCES = ("sample", "inspection")
+SOURCES = ("sample", "inspection", "entrusted")
 
 
 @dataclass(frozen=True)
@@ -37,12 +39,15 @@ class Source:
     subject_id: str | None
     subject_name: str | None
     task_id: str | None = None
+    to_org_id: str | None = None  # the enforcement agency named by the source itself (its own officer's test)
 
 
 def source(kind: str, source_id: str) -> Source:
     """The source of a handover and its package."""
     if kind == "inspection":
         return _inspection(source_id)
+    if kind == "entrusted":
+        return _entrusted(source_id)
     if kind != "sample":
         raise NotFoundError(f"no handover source of kind {kind}")
     failure = samples.get_failure(source_id)
@@ -188,4 +193,81 @@ def _inspection(inspection_id: str) -> Source:
         parties=frozenset({rec.org_id}),
         subject_id=subject.id,
         subject_name=subject.name,
+    )
+
+
+def _entrusted(test_id: str) -> Source:
+    """An entrusted test reported with an unqualified evidence sample: the test, the inspection, the samples."""
+    from chalicelib.orgs import store as orgs
+    from chalicelib.supervision import store as supervision
+
+    test = supervision.get_test(test_id)
+    inspection = supervision.get_inspection(test.inspection_id)
+    found = samples.samples_by_id(test.samples)
+    taken = [found[s] for s in test.samples if s in found]
+    package = {
+        "format": PACKAGE_FORMAT,
+        "made_at": clock.iso(clock.now()),
+        "inspection": {
+            "id": inspection.id,
+            "task_id": inspection.task_id,
+            "agency": inspection.org_id,
+            "inspected_by": inspection.inspected_by,
+            "officers": inspection.officers,
+            "done_at": inspection.done_at,
+            "received_at": inspection.received_at,
+            "position": inspection.position,
+            "flags": list(inspection.flags or ()),
+            "findings": inspection.findings,
+            "result": inspection.result,
+            "record": _record(inspection),
+        },
+        "entrusted_test": {
+            "id": test.id,
+            "lab": test.lab_org_id,
+            "sent_by": test.sent_by,
+            "receive_by": test.receive_by,
+            "report_by": test.report_by,
+            "received_at": test.received_at,
+            "reported_at": test.reported_at,
+            "report_id": test.report_id,
+            "unqualified_samples": list(test.unqualified_samples or ()),
+            "record": _record(test),
+        },
+        "samples": [
+            {
+                "sample_id": s.id,
+                "trace_code": s.trace_code,
+                "product": {"code": s.product_code, "name": s.product_name, "batch_id": s.batch_id},
+                "place": s.place,
+                "sampled_at": s.sampled_at,
+                "sampled_by": s.sampled_by,
+                "seal_no": s.seal_no,
+                "custody": s.custody,
+                "results": s.results,
+                "verdict": s.verdict,
+                "unqualified_items": s.unqualified_items,
+                "record": _record(s),
+            }
+            for s in taken
+        ],
+        "subject": {"id": inspection.subject_id, "name": inspection.subject_name, "region": inspection.region},
+        "files": _files("daily_inspection", inspection.id)
+        + [f for s in taken for f in _files("sample", s.id)]
+        + _files("entrusted_test", test.id),
+    }
+    # An enforcement officer's own test stays with the officer's agency; a supervisor's goes to the enforcement
+    # agency under the supervision agency, as an inspection's handover does.
+    own = orgs.get_agency(test.org_id).org_kind == "enforcement"
+    return Source(
+        kind="entrusted",
+        id=test.id,
+        package=package,
+        digest=_digest(package),
+        from_org_id=test.org_id,
+        region=test.region or inspection.region or "",
+        parties=frozenset({test.org_id}),
+        subject_id=inspection.subject_id,
+        subject_name=inspection.subject_name,
+        to_org_id=test.org_id if own else None,
     )

@@ -26,6 +26,7 @@ from chalicelib.inspections.records import handed_over
 from chalicelib.orgs import store as orgs
 from chalicelib.spotchecks import store as spotchecks
 from chalicelib.subjects.models import AddBadRecordRequest
+from chalicelib.supervision import store as supervision
 from chalicelib.testing import store as samples
 
 from . import packages, store
@@ -174,7 +175,11 @@ def deliver(event: dict[str, Any]) -> dict[str, Any]:
         existing = store.get(source_id)
         return {"case_id": existing.id, "package_hash": existing.package_hash}
     found = packages.source(kind, source_id)
-    assignment = assign_agency(found.from_org_id, _subject_region(found.subject_id), store.choice_of(source_id))
+    assignment = (
+        {"org_id": found.to_org_id, "by": "own_agency", "candidates": [found.to_org_id]}
+        if found.to_org_id
+        else assign_agency(found.from_org_id, _subject_region(found.subject_id), store.choice_of(source_id))
+    )
     key = f"handover/{source_id}/package-{found.digest[:16]}.json"
     storage.put(key, audit.canonical(found.package).encode(), "application/json")
     rec = store.CaseRecord(
@@ -301,12 +306,17 @@ def start_handover(change: RecordChange) -> None:
         if not handed_over(new.get("result") or {}) or handed_over(old.get("result") or {}):
             return
         kind, source_id = "inspection", change.new["id"]
+    elif change.kind == "EntrustedTest":
+        # An entrusted test of daily supervision reported with an unqualified sample (Art 30).
+        if change.state != "reported" or change.old_state == "reported" or not change.image.get("unqualified_samples"):
+            return
+        kind, source_id = "entrusted", change.image["id"]
     else:
         return
     settings = get_settings()
     workflows.start(
         settings.handover_state_machine_arn,
-        kind="SampleFailure" if kind == "sample" else "Inspection",
+        kind={"sample": "SampleFailure", "inspection": "Inspection", "entrusted": "EntrustedTest"}[kind],
         record_id=source_id,
         transition="handover",
         payload={
@@ -393,11 +403,10 @@ def record_failure(record: dict[str, Any], error: dict[str, Any]) -> None:
         rec = store.get(record["id"])
     except NotFoundError:
         # Before the case exists, its source shows what went wrong.
-        source: Any = (
-            inspections.get_inspection(record["id"])
-            if record.get("source") == "inspection"
-            else samples.get_failure(record["id"])
-        )
+        source: Any = {
+            "inspection": inspections.get_inspection,
+            "entrusted": supervision.get_test,
+        }.get(str(record.get("source")), samples.get_failure)(record["id"])
         source.workflow_error = reason
         audit.commit(audit.Change(source, "handover.failed", detail={"error": reason}), actor=SYSTEM)
         return

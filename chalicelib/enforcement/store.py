@@ -12,7 +12,7 @@ class CaseRecord(Entity, discriminator="EnforcementCase"):
     """A case handed over (移交) to an enforcement agency: its package, acknowledgement and investigation result."""
 
     id = UnicodeAttribute()  # its source's id: one case per source
-    source = UnicodeAttribute(null=True)  # sample (a spot check's failure; also when absent) | inspection
+    source = UnicodeAttribute(null=True)  # sample (a spot check's failure; also when absent) | inspection | entrusted
     sample_id = UnicodeAttribute(null=True)
     inspection_id = UnicodeAttribute(null=True)
     task_id = UnicodeAttribute(null=True)

@@ -227,7 +227,7 @@ def samples_by_id(ids: Iterable[str]) -> dict[str, SampleRecord]:
 
 
 # Where the task a sample was taken under keeps its record (a retest's sample belongs to its failure, not a task).
-TASK_KEYS = {"JDCC": ("SPOT#{}", "TASK"), "FJRW": None}
+TASK_KEYS = {"JDCC": ("SPOT#{}", "TASK"), "FJRW": None, "RCJG": None}  # RCJG: daily supervision, never cancelled
 MONITORING_TASK_KEY = ("MTASK#{}", "TASK")
 
 

@@ -21,6 +21,8 @@ from tests.support.inspections import good_answers, inspection_body, published, 
 from tests.support.monitoring import CHIVES, Walk, model_body, sample_body
 from tests.support.spotchecks import SpotWalk, delivered_case
 from tests.support.subjects import registration
+from tests.support.supervision import evidence
+from tests.support.supervision import inspection_body as daily_inspection_body
 from tests.support.tokens import bad_tokens
 from tests.support.world import World
 
@@ -468,6 +470,29 @@ CASES: dict[tuple[str, str], Case] = {
         "/instrument/results",
         _instrument_batch(s.walk().unit_receive().received_sample()),
     ),
+    ("PUT", "/daily-inspections/{inspection_id}"): lambda s: (
+        f"/daily-inspections/{ULID()}",
+        daily_inspection_body(subject_id=s.subject["id"]),
+    ),
+    ("GET", "/daily-inspections/{inspection_id}"): lambda s: (f"/daily-inspections/{_daily(s)}", None),
+    ("GET", "/daily-inspections"): lambda s: (f"/daily-inspections?subject_id={s.subject['id']}", None),
+    ("POST", "/daily-inspections/{inspection_id}/samples"): lambda s: (
+        f"/daily-inspections/{_daily(s)}/samples",
+        evidence(),
+    ),
+    ("GET", "/daily-inspections/{inspection_id}/samples"): lambda s: (
+        f"/daily-inspections/{_daily(s)}/samples",
+        None,
+    ),
+    ("POST", "/daily-inspections/{inspection_id}/penalty"): lambda s: (
+        f"/daily-inspections/{_daily(s)}/penalty",
+        {**_CASE_RESULT, "case_name": "销售农药残留超标韭菜案"},
+    ),
+    ("PUT", "/entrusted-tests/{test_id}"): lambda s: (f"/entrusted-tests/{ULID()}", _entrust_body(s)),
+    ("GET", "/entrusted-tests/{test_id}"): lambda s: (f"/entrusted-tests/{_entrusted(s)}", None),
+    ("GET", "/entrusted-tests"): lambda s: ("/entrusted-tests?state=sent", None),
+    ("POST", "/entrusted-tests/{test_id}/receive"): lambda s: _receivable(s),
+    ("POST", "/entrusted-tests/{test_id}/report"): lambda s: _reportable(s),
 }
 
 
@@ -482,6 +507,78 @@ _CASE_RESULT = {
     "penalty": {"kind": "warning"},
     "decided_on": "2026-11-28",
 }
+
+
+def _daily(s: Scene) -> str:
+    """A Licheng enforcement officer's on-site inspection (现场巡查) of the approved subject: its id."""
+    iid = str(ULID())
+    body = daily_inspection_body(subject_id=s.subject["id"])
+    sent = s.api.put(f"/daily-inspections/{iid}", token=s.world.token("lc-officer"), body=body)
+    assert sent.status == 201, sent.body
+    return iid
+
+
+def _entrust_body(s: Scene) -> dict[str, Any]:
+    """An entrusted test (委托检测) to the Jinan lab of an evidence sample of a fresh inspection."""
+    iid = _daily(s)
+    taken = s.api.post(f"/daily-inspections/{iid}/samples", token=s.world.token("lc-officer"), body=evidence())
+    assert taken.status == 201, taken.body
+    return {
+        "inspection_id": iid,
+        "lab_org_id": s.world.agencies["jn-lab"].id,
+        "sample_ids": [taken.body["id"]],
+        "receive_by": "2099-01-01",
+        "report_by": "2099-01-31",
+    }
+
+
+def _entrusted(s: Scene) -> str:
+    tid = str(ULID())
+    sent = s.api.put(f"/entrusted-tests/{tid}", token=s.world.token("lc-officer"), body=_entrust_body(s))
+    assert sent.status == 201, sent.body
+    return tid
+
+
+def _received_sample(s: Scene, tid: str) -> tuple[str, int]:
+    """The test's sample received at the Jinan lab: (its id, the test's version)."""
+    shown = s.api.get(f"/entrusted-tests/{tid}", token=s.world.token("jn-lab-manager")).body
+    sample = shown["samples"][0]
+    body = {"handed_over_by": "执法人员", "condition": "intact", "seal_no": sample["seal_no"]}
+    assert (
+        s.api.post(f"/samples/{sample['id']}/receipt", token=s.world.token("jn-lab-analyst"), body=body).status == 200
+    )
+    return str(sample["id"]), int(shown["version"])
+
+
+def _lab_model(version: int) -> dict[str, Any]:
+    body = model_body(version)
+    body["objects"], body["items"] = body["objects"][:1], body["items"][:2]
+    return body
+
+
+def _receivable(s: Scene) -> tuple[str, Any]:
+    tid = _entrusted(s)
+    _, version = _received_sample(s, tid)
+    return f"/entrusted-tests/{tid}/receive", _lab_model(version)
+
+
+def _reportable(s: Scene) -> tuple[str, Any]:
+    """A test received with its model, its sample tested, and the lab's report PDF attached."""
+    from chalicelib.attachments import service as attachments
+    from tests.support.monitoring import upload_pdf_direct
+
+    tid = _entrusted(s)
+    sid, version = _received_sample(s, tid)
+    lab = s.world.token("jn-lab-manager")
+    assert s.api.post(f"/entrusted-tests/{tid}/receive", token=lab, body=_lab_model(version)).status == 200
+    rows = [
+        {"sample_id": sid, "analyte": "procymidone", "value": "0.1", "unit": "mg/kg"},
+        {"sample_id": sid, "analyte": "chlorpyrifos", "detected": False, "unit": "mg/kg"},
+    ]
+    assert s.api.post("/results", token=s.world.token("jn-lab-analyst"), body={"results": rows}).status == 200
+    report = upload_pdf_direct(s.api, s.world, "jn-lab-manager", "entrusted_test", tid, attachments)
+    version = s.api.get(f"/entrusted-tests/{tid}", token=lab).body["version"]
+    return f"/entrusted-tests/{tid}/report", {"version": version, "attachment_id": report}
 
 
 def _acknowledged_case(s: Scene) -> str:
@@ -586,6 +683,17 @@ HAPPY_USER = {
     ("GET", "/inspections"): "lc-supervisor",
     ("GET", "/inspections/{inspection_id}/corrective-actions"): "lc-head",
     ("GET", "/corrective-actions"): "lc-head",
+    ("PUT", "/daily-inspections/{inspection_id}"): "lc-officer",
+    ("GET", "/daily-inspections/{inspection_id}"): "lc-head",
+    ("GET", "/daily-inspections"): "lc-officer",
+    ("POST", "/daily-inspections/{inspection_id}/samples"): "lc-officer",
+    ("GET", "/daily-inspections/{inspection_id}/samples"): "lc-officer",
+    ("POST", "/daily-inspections/{inspection_id}/penalty"): "lc-officer",
+    ("PUT", "/entrusted-tests/{test_id}"): "lc-officer",
+    ("GET", "/entrusted-tests/{test_id}"): "jn-lab-manager",
+    ("GET", "/entrusted-tests"): "jn-lab-manager",
+    ("POST", "/entrusted-tests/{test_id}/receive"): "jn-lab-manager",
+    ("POST", "/entrusted-tests/{test_id}/report"): "jn-lab-manager",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
@@ -603,6 +711,7 @@ NOT_JURISDICTIONAL = {
     ("GET", "/spot-checks"): "lists only the caller's own agency's tasks",
     ("GET", "/cases"): "lists only the cases handed or escalated to the caller's own agency",
     ("GET", "/corrective-actions"): "lists only the caller's own agency's (a head's) or the caller's own",
+    ("GET", "/entrusted-tests"): "lists only the tests sent to the caller's own lab, or by the caller's own agency",
 }
 # Routes a lab instrument calls with its machine credential (Instrument <id>.<secret>), not a person's token.
 MACHINE = {("POST", "/instrument/results")}
