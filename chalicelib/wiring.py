@@ -9,6 +9,7 @@ from urllib.parse import unquote_plus
 
 from chalicelib.activity.service import record_activity
 from chalicelib.attachments import service as attachments
+from chalicelib.complaints import clocks as complaints
 from chalicelib.core.events import StreamDispatcher
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
@@ -34,6 +35,9 @@ def stream() -> StreamDispatcher:
             retests.retest_tested,
             enforcement.start_handover,
             followups.follow_up,
+            complaints.start_clock,
+            complaints.files_checked,
+            complaints.count,
         ]
     )
 
@@ -55,6 +59,7 @@ ESCALATE: dict[str, Callable[[Record], dict[str, Any]]] = {
     "EnforcementCase": enforcement.escalate,
     "SpotCheck": clocks.tick,
     "CorrectiveAction": followups.tick,
+    "Complaint": complaints.tick,
 }
 FAILURE: dict[str, Callable[[Record, dict[str, Any]], None]] = {
     "Instruction": lambda record, error: dispatch.record_failure(record["id"], error),

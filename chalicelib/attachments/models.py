@@ -19,7 +19,16 @@ ContentType = Literal[
 # A record's id; an assignment's is its task's, role and lab's ("<task>.unit.<lab>").
 OwnerId = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}(\.(lead|unit)\.[0-9A-HJKMNP-TV-Z]{26})?$")]
 OwnerKind = Literal[
-    "instruction", "subject", "base", "monitoring_task", "assignment", "sample", "spotcheck", "case", "inspection"
+    "instruction",
+    "subject",
+    "base",
+    "monitoring_task",
+    "assignment",
+    "sample",
+    "spotcheck",
+    "case",
+    "inspection",
+    "complaint",
 ]
 
 

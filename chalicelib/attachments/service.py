@@ -12,6 +12,7 @@ from chalicelib.core.access import Principal, check_access
 from chalicelib.core.config import get_settings
 from chalicelib.core.db import Entity
 from chalicelib.core.errors import ConflictError, ForbiddenError, NotFoundError, PayloadTooLarge
+from chalicelib.complaints import service as complaints
 from chalicelib.core.ids import new_id
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
@@ -39,6 +40,7 @@ OWNERS: dict[str, Callable[[Principal, str], Entity]] = {
     "spotcheck": spotchecks.visible,
     "case": enforcement.readable,
     "inspection": inspections.attachable,
+    "complaint": complaints.readable,
 }
 
 MAGIC: dict[str, Callable[[bytes], bool]] = {
