@@ -125,3 +125,187 @@ def test_an_anonymous_report_about_a_trace_code_with_a_photo_is_routed_accepted_
     # A second rating changes nothing
     again = api.post(f"/public/complaints/{cid}/rating", body={"secret": receipt["secret"], "rating": "unsatisfied"})
     assert again.status == 409
+
+
+def test_a_named_complaint_about_a_subject_of_another_county_is_transferred_with_its_trail(
+    api, world: World, events
+):
+    # Given a named complaint about a Lixia subject, bought at a Licheng market (so routed to Licheng by place)
+    filed = api.post("/public/complaints", body=complaint(subject={"name": "历下区某果蔬店"}))
+    assert filed.status == 201, filed.body
+    receipt, cid = filed.body, filed.body["tracking_no"]
+    assert receipt["state"] == "received"
+    shown = case(api, world, "lc-head", cid)
+    assert shown["org_id"] == world.agencies["lc"].id and shown["routing"]["rule"] == "county"
+    first_due = shown["accept_due"]
+    assert events.wait_for(lambda: _clock_status(cid, 1) == "RUNNING")
+    # A transfer must name an agency that handles complaints
+    bad = api.post(
+        f"/complaints/{cid}/transfer",
+        token=world.token("lc-head"),
+        body={"version": shown["version"], "reason": "wrong_jurisdiction", "to_org_id": world.agencies["lc-lab"].id},
+    )
+    assert bad.status == 422, bad.body
+    assert case(api, world, "lc-head", cid)["version"] == shown["version"]
+    # When Licheng transfers it to Lixia (wrong jurisdiction)
+    moved = api.post(
+        f"/complaints/{cid}/transfer",
+        token=world.token("lc-head"),
+        body={
+            "version": shown["version"],
+            "reason": "wrong_jurisdiction",
+            "to_org_id": world.agencies["lx"].id,
+            "note": "经营者位于历下区",
+        },
+    )
+    assert moved.status == 200, moved.body
+    # Then Lixia holds it, received again with a new acceptance clock; the trail names who moved it and why
+    assert (moved.body["org_id"], moved.body["region"], moved.body["state"]) == (world.agencies["lx"].id, "370102", "received")
+    [trail] = moved.body["transfers"]
+    assert (trail["from_org_id"], trail["to_org_id"], trail["reason"], trail["by"]) == (
+        world.agencies["lc"].id,
+        world.agencies["lx"].id,
+        "wrong_jurisdiction",
+        world.users["lc-head"].id,
+    )
+    assert moved.body["accept_due"] >= first_due
+    assert events.wait_for(lambda: _clock_status(cid, 1) == "ABORTED")
+    assert events.wait_for(lambda: _clock_status(cid, 2) == "RUNNING")
+    assert cid in _listed(api, world, "lx-head", "?state=received")
+    assert cid not in _listed(api, world, "lc-head")
+    assert api.get(f"/complaints/{cid}", token=world.token("lc-head")).status == 404
+    # ... the filer sees the new agency
+    assert track(api, receipt).body["agency"] == "历下区农业农村局"
+    # ... and Lixia decides (the clock of the second round stops)
+    decided = api.post(
+        f"/complaints/{cid}/decision",
+        token=world.token("lx-head"),
+        body={"version": moved.body["version"], "decision": "reject", "reason": "已过投诉时效"},
+    )
+    assert decided.status == 200, decided.body
+    assert decided.body["decision"]["reason"] == "已过投诉时效"
+    assert events.wait_for(lambda: _clock_status(cid, 2) == "ABORTED")
+    assert track(api, receipt).body["decision"]["decision"] == "reject"
+
+
+@pytest.fixture
+def quick_grace(monkeypatch):
+    monkeypatch.setenv("COMPLAINT_GRACE_SECONDS", "1")
+    config.get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("COMPLAINT_GRACE_SECONDS")
+    config.get_settings.cache_clear()
+
+
+def test_an_acceptance_limit_over_the_national_day_holiday_reminds_then_escalates(
+    api, world: World, events, quick_grace, monkeypatch
+):
+    from chalicelib import wiring
+
+    # Given a complaint filed on Tuesday 29 September 2026, just before the National Day holiday (1-7 October,
+    # with Saturday 10 October a make-up working day)
+    filed_at = datetime.fromisoformat("2026-09-29T10:00:00+08:00")
+    monkeypatch.setattr(clock, "now", lambda: filed_at)
+    first = api.post("/public/complaints", body=complaint(phone="13900000031"))
+    assert first.status == 201, first.body
+    cid = first.body["tracking_no"]
+    # Then its 7 working days end on 14 October (counting weekdays alone would have said 8 October)
+    assert first.body["accept_due"] == "2026-10-14"
+    assert case(api, world, "lc-head", cid)["calendar"] == "china-official"
+    # On 9 October the clock waits still: nobody is reminded
+    monkeypatch.setattr(clock, "now", lambda: datetime.fromisoformat("2026-10-09T12:00:00+08:00"))
+    step = wiring.ESCALATE["Complaint"]({"kind": "Complaint", "id": cid, "context": {"round": 1}, "step": "open"})
+    due_end = datetime.fromisoformat("2026-10-15T00:00:00+08:00")
+    assert step["step"] == "due" and step["wait"] == int((due_end - clock.now()).total_seconds())
+    assert case(api, world, "lc-head", cid)["clock"] == {}
+    events.settle()
+
+    # Given another complaint filed the same day, and nobody deciding on it before 15 October
+    monkeypatch.setattr(clock, "now", lambda: filed_at)
+    late = api.post("/public/complaints", body=complaint(phone="13900000032"))
+    assert late.status == 201, late.body
+    lid = late.body["tracking_no"]
+    after = datetime.fromisoformat("2026-10-15T09:00:00+08:00")
+    monkeypatch.setattr(clock, "now", lambda: after)
+    # Then Licheng is reminded, and after the grace period the case is escalated to Jinan, the level above
+    assert events.wait_for(lambda: case(api, world, "lc-head", lid)["clock"].get("escalated_at"), timeout=30)
+    marks = case(api, world, "lc-head", lid)["clock"]
+    assert marks["reminded_at"] == marks["escalated_at"] == clock.iso(after)
+    assert marks["escalated_to"] == world.agencies["jn"].id
+    assert events.wait_for(lambda: _clock_status(lid, 1) == "SUCCEEDED", timeout=30)
+
+    def told(user: str, action: str) -> bool:
+        inbox = api.get("/inbox", token=world.token(user)).body["items"]
+        return any(i["id"] == lid and i["action"] == action for i in inbox)
+
+    assert events.wait_for(lambda: told("jn-head", "complaint.escalated"))
+    assert events.wait_for(lambda: told("lc-head", "complaint.reminded"))
+    # A late decision is still taken, and says it was late
+    version = case(api, world, "lc-head", lid)["version"]
+    late_decision = api.post(
+        f"/complaints/{lid}/decision", token=world.token("lc-head"), body={"version": version, "decision": "accept"}
+    )
+    assert late_decision.status == 200, late_decision.body
+    from chalicelib.core import audit
+    from chalicelib.core.db import query_all
+
+    entries = [e for e in query_all(audit.AuditEntry, f"CMPL#{lid}") if e.action == "complaint.accepted"]
+    assert [e.detail["in_time"] for e in entries] == [False]
+    # The first one is stopped by its own decision
+    version = case(api, world, "lc-head", cid)["version"]
+    assert api.post(
+        f"/complaints/{cid}/decision", token=world.token("lc-head"), body={"version": version, "decision": "accept"}
+    ).status == 200
+
+
+def test_the_public_filing_route_under_a_burst_from_one_client_is_throttled_while_others_answer(
+    api, world: World, monkeypatch
+):
+    # Given a limit of 3 filings a day per client, and a day nobody filed on yet
+    monkeypatch.setenv("COMPLAINT_DAILY_LIMIT", "3")
+    config.get_settings.cache_clear()
+    monkeypatch.setattr(clock, "now", lambda: datetime.fromisoformat("2027-03-02T10:00:00+08:00"))
+    try:
+        before = _listed(api, world, "lc-head")
+        sent = [api.post("/public/complaints", body=report()) for _ in range(6)]
+        # Then 3 pass and the rest are refused with a 429 problem, leaving no case behind
+        assert [r.status for r in sent] == [201, 201, 201, 429, 429, 429]
+        assert sent[3].headers["content-type"] == "application/problem+json"
+        assert sent[3].body["type"].endswith("too-many-requests")
+        assert len(_listed(api, world, "lc-head")) == len(before) + 3
+        # ... while other routes still answer, the public lookup among them
+        assert api.get("/me", token=world.token("lc-head")).status == 200
+        assert api.get("/public/complaints/" + sent[0].body["tracking_no"], headers={
+            "X-Complaint-Secret": sent[0].body["secret"]
+        }).status == 200
+        # The next day the client may file again
+        monkeypatch.setattr(clock, "now", lambda: datetime.fromisoformat("2027-03-03T10:00:00+08:00"))
+        assert api.post("/public/complaints", body=report()).status == 201
+    finally:
+        monkeypatch.delenv("COMPLAINT_DAILY_LIMIT")
+        config.get_settings.cache_clear()
+
+
+def test_a_huge_photo_a_script_posing_as_an_image_and_a_huge_text_leave_no_case_behind(api, world: World, events):
+    before = _listed(api, world, "lc-head")
+    # A 20 MB photo is refused before anything is stored
+    big = api.post("/public/complaints", body=report(files=[photo(size=20 * 1024 * 1024)]))
+    assert big.status == 413, big.body
+    assert big.body["errors"][0]["field"] == "body.files.0.size"
+    # A filing of 100,000 characters is refused
+    long = api.post("/public/complaints", body=report(what="假" * 100_000))
+    assert long.status == 400 and long.body["type"].endswith("validation"), long.body
+    # A file that is not a photo or video is refused by type
+    pdf = api.post("/public/complaints", body=report(files=[photo(content_type="application/pdf")]))
+    assert pdf.status == 400, pdf.body
+    # A script posing as an image is quarantined, and the filing it came with is refused: no case
+    posing = api.post("/public/complaints", body=report(files=[photo(size=len(SCRIPT))]))
+    assert posing.status == 201, posing.body
+    post_file(posing.body["uploads"][0]["upload"], SCRIPT)
+    events.settle()
+    followed = track(api, posing.body).body
+    assert followed["state"] == "refused" and [f["state"] for f in followed["files"]] == ["quarantined"]
+    assert _listed(api, world, "lc-head") == before
+    assert api.get(f"/complaints/{posing.body['tracking_no']}", token=world.token("lc-head")).status == 404
+    # ... and its clock never started
+    assert _clock_status(posing.body["tracking_no"], 1) is None
