@@ -309,3 +309,177 @@ def test_a_huge_photo_a_script_posing_as_an_image_and_a_huge_text_leave_no_case_
     assert api.get(f"/complaints/{posing.body['tracking_no']}", token=world.token("lc-head")).status == 404
     # ... and its clock never started
     assert _clock_status(posing.body["tracking_no"], 1) is None
+
+
+def test_only_the_assigned_staff_read_who_filed_and_every_read_is_audited(api, world: World, events):
+    from chalicelib.core import audit
+    from chalicelib.core.db import query_all
+
+    # Given a named complaint scanned from a Licheng subject's code, whose owner has an account of its own
+    sid, code, _ = traceable(api, world)
+    opened = api.post(
+        f"/subjects/{sid}/account",
+        token=world.token("lc-head"),
+        body={"username": "cr-farm-owner", "name": "赵六", "phone": "+8613700000099"},
+    )
+    assert opened.status == 201, opened.body
+    owner = world.identity.token("cr-farm-owner")
+    filed = api.post(
+        "/public/complaints", body=complaint(phone="13900000077", subject={"code": code}, place=None)
+    )
+    assert filed.status == 201, filed.body
+    cid = filed.body["tracking_no"]
+    shown = case(api, world, "lc-head", cid)
+    # The case itself never carries who filed it
+    assert "13900000077" not in str(shown) and "王五" not in str(shown) and shown["anonymous"] is False
+    # Before anyone is assigned, nobody reads the filer: not the head, not the agency above
+    path = f"/complaints/{cid}/filer"
+    assert api.get(path, token=world.token("lc-head")).status == 403
+    assert api.get(path, token=world.token("jn-head")).status == 403
+    # When the head assigns a supervisor
+    assigned = api.post(
+        f"/complaints/{cid}/assignees",
+        token=world.token("lc-head"),
+        body={"version": shown["version"], "user_ids": [world.users["lc-supervisor"].id]},
+    )
+    assert assigned.status == 200, assigned.body
+    # Staff of another agency cannot be assigned
+    other = api.post(
+        f"/complaints/{cid}/assignees",
+        token=world.token("lc-head"),
+        body={"version": assigned.body["version"], "user_ids": [world.users["lx-head"].id]},
+    )
+    assert other.status == 422, other.body
+    # Then the supervisor reads the filer, and the read is in the case's audit chain
+    read = api.get(path, token=world.token("lc-supervisor"))
+    assert read.status == 200, read.body
+    assert (read.body["name"], read.body["phone"], read.body["anonymous"]) == ("王五", "13900000077", False)
+    entries = list(query_all(audit.AuditEntry, f"CMPL#{cid}"))
+    reads = [e for e in entries if e.action == "complaint.filer_read"]
+    assert [(e.actor, e.detail["by"]) for e in reads] == [(world.users["lc-supervisor"].id,) * 2]
+    # ... and nothing else the platform keeps about the case holds the identity: not its audit chain,
+    # not the activity feed or inboxes
+    assert all("13900000077" not in str(e.state) and "王五" not in str(e.state) for e in entries)
+    events.settle()
+    for user in ("lc-head", "jn-head"):
+        feed = api.get("/inbox", token=world.token(user)).body
+        assert "13900000077" not in str(feed) and "王五" not in str(feed)
+    # Everyone else is refused: the head and the level above (403), other counties and provinces (404),
+    # the subject's own account (403: not staff)
+    assert api.get(path, token=world.token("lc-head")).status == 403
+    assert api.get(path, token=world.token("jn-head")).status == 403
+    assert api.get(path, token=world.token("sd-head")).status == 403
+    assert api.get(path, token=world.token("lx-head")).status == 404
+    assert api.get(path, token=world.token("js-head")).status == 404
+    assert api.get(path, token=owner).status == 403
+    # The subject's own account sees that a complaint about it came in, and its outcome, never who or what
+    listed = api.get("/complaints", token=owner)
+    assert listed.status == 200, listed.body
+    [mine] = [c for c in listed.body["items"] if c["id"] == cid]
+    assert mine == {"id": cid, "kind": "complaint", "state": "received", "received_at": shown["received_at"], "result": None}
+    one = api.get(f"/complaints/{cid}", token=owner)
+    assert one.status == 200 and set(one.body) == {"id", "kind", "state", "received_at", "result"}
+    # ... it cannot act on it, and sees no other subject's complaints
+    assert api.post(
+        f"/complaints/{cid}/decision", token=owner, body={"version": 1, "decision": "accept"}
+    ).status == 403
+    other_case = api.post("/public/complaints", body=complaint(phone="13900000078")).body["tracking_no"]
+    assert api.get(f"/complaints/{other_case}", token=owner).status == 404
+    # When the case is answered, the subject sees the outcome
+    version = case(api, world, "lc-supervisor", cid)["version"]
+    accepted = api.post(
+        f"/complaints/{cid}/decision", token=world.token("lc-supervisor"), body={"version": version, "decision": "accept"}
+    ).body
+    mediated = api.post(
+        f"/complaints/{cid}/actions",
+        token=world.token("lc-supervisor"),
+        body={"version": accepted["version"], "kind": "mediation", "note": "双方同意退货"},
+    )
+    assert mediated.status == 200, mediated.body
+    done = api.post(
+        f"/complaints/{cid}/answer",
+        token=world.token("lc-supervisor"),
+        body={"version": mediated.body["version"], "result": "mediated", "text": "调解成功，经营者退款。"},
+    )
+    assert done.status == 200, done.body
+    assert api.get(f"/complaints/{cid}", token=owner).body["result"] == "mediated"
+
+
+def test_an_objection_reopens_the_case_and_the_filer_cannot_reach_another_case(api, world: World):
+    filed = api.post("/public/complaints", body=complaint(phone="13900000088"))
+    receipt, cid = filed.body, filed.body["tracking_no"]
+    other = api.post("/public/complaints", body=complaint(phone="13900000089")).body
+    v = case(api, world, "lc-head", cid)["version"]
+    v = api.post(f"/complaints/{cid}/decision", token=world.token("lc-head"), body={"version": v, "decision": "accept"}).body["version"]
+    v = api.post(
+        f"/complaints/{cid}/answer",
+        token=world.token("lc-head"),
+        body={"version": v, "result": "unsubstantiated", "text": "未发现问题。"},
+    ).body["version"]
+    # The filer's secret opens nothing but their own case
+    assert track(api, {"tracking_no": other["tracking_no"], "secret": receipt["secret"]}).status == 404
+    assert api.post(
+        f"/public/complaints/{other['tracking_no']}/rating", body={"secret": receipt["secret"], "rating": "satisfied"}
+    ).status == 404
+    assert api.post(
+        f"/public/complaints/{other['tracking_no']}/attachments", body={"secret": receipt["secret"], "file": photo()}
+    ).status == 404
+    # When the filer objects to the answer
+    objected = api.post(
+        f"/public/complaints/{cid}/rating",
+        body={"secret": receipt["secret"], "rating": "unsatisfied", "objection": "问题黄瓜仍在销售"},
+    )
+    assert objected.status == 200 and objected.body["state"] == "objected", objected.body
+    # Then the agency finds it justified: the case is handled again, its first answer kept
+    shown = case(api, world, "lc-head", cid)
+    assert shown["objection"] == "问题黄瓜仍在销售"
+    reopened = api.post(
+        f"/complaints/{cid}/objection-review",
+        token=world.token("lc-head"),
+        body={"version": shown["version"], "justified": True, "note": "再次核查"},
+    )
+    assert reopened.status == 200, reopened.body
+    assert (reopened.body["state"], reopened.body["reopened"], reopened.body["answer"]) == ("accepted", 1, None)
+    assert track(api, receipt).body["state"] == "accepted"
+    # ... and the filer adds a photo to it, bound by the secret
+    more = api.post(f"/public/complaints/{cid}/attachments", body={"secret": receipt["secret"], "file": photo()})
+    assert more.status == 201, more.body
+    assert [f["state"] for f in track(api, receipt).body["files"]] == ["pending"]
+
+
+def test_the_same_filing_twice_is_merged_and_counted_once(api, world: World, events):
+    import boto3
+
+    sid, code, category = traceable(api, world)
+    table = boto3.client("dynamodb")
+    day = clock.cst_day(clock.now())
+
+    def cell(sk: str) -> int:
+        key = {"pk": {"S": f"CMPLCOUNT#{day}"}, "sk": {"S": sk}}
+        item = table.get_item(TableName=get_settings().table_name, Key=key)
+        return int(item.get("Item", {}).get("complaints", {}).get("N", 0))
+
+    events.settle()
+    before = {sk: cell(sk) for sk in (f"PRODUCT#{category}", "HAZARD#illegal_additive", "REGION#370112")}
+    body = complaint(phone="13900000099", subject={"code": code}, place=None, hazard="illegal_additive")
+    first = api.post("/public/complaints", body=body)
+    assert first.status == 201, first.body
+    # When the same filer sends the same filing again (same phone, subject and text, the same day)
+    second = api.post("/public/complaints", body={**body, "what": "  " + body["what"] + " "})
+    # Then it is merged into the first: no new case, no new secret, the repeat counted on the case
+    assert second.status == 201, second.body
+    assert (second.body["duplicate_of"], second.body["secret"]) == (first.body["tracking_no"], None)
+    assert case(api, world, "lc-head", first.body["tracking_no"])["duplicates"] == 1
+    # Another filer's identical text is a filing of its own
+    third = api.post("/public/complaints", body={**body, "filer": {"name": "钱七", "phone": "13900000100"}})
+    assert third.body["duplicate_of"] is None and third.body["secret"]
+    # The counters of the day count each case once, by region, product and hazard, however often the stream
+    # delivers its changes
+    events.settle()
+    events.poller.iterators.clear()
+    events.settle()
+    assert {sk: cell(sk) - n for sk, n in before.items()} == {
+        f"PRODUCT#{category}": 2,
+        "HAZARD#illegal_additive": 2,
+        "REGION#370112": 2,
+    }
