@@ -7,12 +7,12 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger
 
+from chalicelib.complaints import service as complaints
 from chalicelib.core import audit, storage
 from chalicelib.core.access import Principal, check_access
 from chalicelib.core.config import get_settings
 from chalicelib.core.db import Entity
 from chalicelib.core.errors import ConflictError, ForbiddenError, NotFoundError, PayloadTooLarge
-from chalicelib.complaints import service as complaints
 from chalicelib.core.ids import new_id
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement

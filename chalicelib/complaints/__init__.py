@@ -1,1 +1,2 @@
-"""Complaints and reports from the public (投诉举报): filing and tracking without an account, routing to the agency of the region, the legal clocks, handling, the answer and its rating."""
+"""Complaints and reports from the public (投诉举报): filed and followed without an account, routed to the region's
+agency, accepted within working days of the China calendar, handled and answered."""

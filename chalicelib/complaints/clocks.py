@@ -139,9 +139,7 @@ def files_checked(change: RecordChange) -> None:
     else:
         return
     try:
-        audit.commit(
-            audit.Change(rec, action, condition=store.ComplaintRecord.state == "awaiting_files"), actor=SYSTEM
-        )
+        audit.commit(audit.Change(rec, action, condition=store.ComplaintRecord.state == "awaiting_files"), actor=SYSTEM)
     except ConflictError:
         return  # delivered again, or the other file's event got there first
 

@@ -12,7 +12,6 @@ from chalicelib.core.models import (
     LongText,
     Name,
     Note,
-    Number,
     PageQuery,
     Phone,
     RegionCode,
@@ -21,6 +20,7 @@ from chalicelib.core.models import (
     Ulid,
     View,
 )
+from chalicelib.subjects.models import Point
 
 Kind = Literal["complaint", "report"]  # 投诉 (one's own grievance) | 举报 (a tip about a violation)
 Hazard = Literal[
@@ -44,13 +44,12 @@ class SubjectRef(Strict):
     code: CodeText | None = Field(default=None, description="a product's trace code or a subject's identity code")
 
 
-class Place(Strict):
+class ComplaintPlace(Strict):
     """Where it happened: the region (county or township) and address, optionally a map point."""
 
     region: RegionCode
     address: Address
-    lng: Number | None = Field(default=None, ge=-180, le=180)
-    lat: Number | None = Field(default=None, ge=-90, le=90)
+    point: Point | None = Field(default=None, description="where on the map, if the filer shared it")
 
 
 class Filer(Strict):
@@ -70,7 +69,7 @@ class FileDeclared(Strict):
 class FileComplaintRequest(Strict):
     kind: Kind
     subject: SubjectRef | None = None
-    place: Place | None = None
+    place: ComplaintPlace | None = None
     what: Text = Field(description="what happened, at most 5,000 characters")
     happened_on: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
     hazard: Hazard | None = None
@@ -102,10 +101,6 @@ class FilingReceipt(View):
     duplicate_of: str | None = None
     accept_due: str | None = None
     uploads: list[UploadForm] = Field(default_factory=list)
-
-
-class TrackingQuery(Strict):
-    pass
 
 
 class DecisionView(View):
@@ -230,7 +225,9 @@ class DecideRequest(Strict):
 class TransferRequest(Strict):
     version: Integer = Field(ge=0, strict=True)
     reason: Literal["wrong_jurisdiction", "other_department"]
-    to_org_id: Ulid | None = Field(default=None, description="the agency that takes it; none for a department off the platform")
+    to_org_id: Ulid | None = Field(
+        default=None, description="the agency that takes it; none for a department off the platform"
+    )
     note: Note | None = None
 
     @model_validator(mode="after")
@@ -258,7 +255,9 @@ class ActionRequest(Strict):
 
 class AnswerRequest(Strict):
     version: Integer = Field(ge=0, strict=True)
-    result: Literal["substantiated", "partly_substantiated", "unsubstantiated", "mediated", "mediation_failed", "case_opened"]
+    result: Literal[
+        "substantiated", "partly_substantiated", "unsubstantiated", "mediated", "mediation_failed", "case_opened"
+    ]
     text: LongText
 
 

@@ -115,7 +115,9 @@ def subject_view(rec: store.ComplaintRecord) -> SubjectComplaintView:
         kind=rec.case_kind,
         state=rec.state,
         received_at=rec.received_at,
-        result=(rec.answer or {}).get("result") or ((rec.decision or {}).get("decision") == "reject" and "rejected") or None,
+        result=(rec.answer or {}).get("result")
+        or ((rec.decision or {}).get("decision") == "reject" and "rejected")
+        or None,
     )
 
 
@@ -181,7 +183,10 @@ def file_complaint(req: FileComplaintRequest, client: str) -> FilingReceipt:
         dup.pk, dup.sk = f"CMPLDUP#{fingerprint}", window
         claims.append(dup)
     changes = [audit.Change(rec, f"complaint.filed_{req.kind}", condition=store.ComplaintRecord.pk.does_not_exist())]
-    changes += [audit.Change(a, "attachment.requested", condition=attachment_store.AttachmentRecord.pk.does_not_exist()) for a in atts]
+    changes += [
+        audit.Change(a, "attachment.requested", condition=attachment_store.AttachmentRecord.pk.does_not_exist())
+        for a in atts
+    ]
     try:
         audit.commit(changes, actor=PUBLIC_ACTOR, claims=claims)
     except ConflictError:
@@ -295,7 +300,9 @@ def _attachment(rec: store.ComplaintRecord, f: FileDeclared) -> attachment_store
 
 
 def _form(att: attachment_store.AttachmentRecord, f: FileDeclared) -> UploadForm:
-    return UploadForm(filename=f.filename, attachment_id=att.id, upload=storage.presigned_post(att.key, f.content_type, f.size))
+    return UploadForm(
+        filename=f.filename, attachment_id=att.id, upload=storage.presigned_post(att.key, f.content_type, f.size)
+    )
 
 
 def receive(rec: store.ComplaintRecord, now: Any) -> None:
@@ -415,7 +422,9 @@ def listing(user: Principal, query: ComplaintListQuery) -> ComplaintPage:
     """The agency's cases (by state, oldest first); a subject's own account sees those about its subject."""
     if user.org_kind == "subject":
         recs, cursor = store.about_subject(user.org_id, limit=query.limit, cursor=query.cursor)
-        return ComplaintPage(items=[subject_view(r) for r in recs if not query.state or r.state == query.state], next_cursor=cursor)
+        return ComplaintPage(
+            items=[subject_view(r) for r in recs if not query.state or r.state == query.state], next_cursor=cursor
+        )
     recs, cursor = store.of_agency(user.org_id, state=query.state, limit=query.limit, cursor=query.cursor)
     return ComplaintPage(items=[view(r) for r in recs], next_cursor=cursor)
 
@@ -430,10 +439,13 @@ def assign(user: Principal, complaint_id: str, req: AssignRequest) -> ComplaintV
             member = None
         if member is None or member.org_id != rec.org_id or not member.active:
             raise Unprocessable(
-                "assign staff of the handling agency", errors=[{"field": f"body.user_ids.{n}", "message": "not its staff"}]
+                "assign staff of the handling agency",
+                errors=[{"field": f"body.user_ids.{n}", "message": "not its staff"}],
             )
     rec.assignees = set(req.user_ids)
-    audit.commit(audit.Change(rec, "complaint.assigned", detail={"assignees": sorted(req.user_ids)}), actor=user.user_id)
+    audit.commit(
+        audit.Change(rec, "complaint.assigned", detail={"assignees": sorted(req.user_ids)}), actor=user.user_id
+    )
     return view(rec)
 
 
@@ -514,16 +526,16 @@ def act(user: Principal, complaint_id: str, req: ActionRequest) -> ComplaintView
     if req.kind == "mediation" and rec.case_kind != "complaint":
         raise Unprocessable("mediation is for complaints", errors=[{"field": "body.kind", "message": "a report"}])
     if req.kind == "handover" and rec.case_kind != "report":
-        raise Unprocessable("a handover to enforcement follows a report", errors=[{"field": "body.kind", "message": "a complaint"}])
+        raise Unprocessable(
+            "a handover to enforcement follows a report", errors=[{"field": "body.kind", "message": "a complaint"}]
+        )
     if req.kind != "mediation":
         _linked(user, req)
     rec.actions = [
         *(rec.actions or ()),
         {"kind": req.kind, "ref_id": req.ref_id, "note": req.note, "by": user.user_id, "at": clock.iso(clock.now())},
     ]
-    audit.commit(
-        audit.Change(rec, f"complaint.{req.kind}", detail={"ref_id": req.ref_id}), actor=user.user_id
-    )
+    audit.commit(audit.Change(rec, f"complaint.{req.kind}", detail={"ref_id": req.ref_id}), actor=user.user_id)
     return view(rec)
 
 
@@ -566,7 +578,9 @@ def review_objection(user: Principal, complaint_id: str, req: ReviewObjectionReq
     else:
         rec.state = "closed"
     audit.commit(
-        audit.Change(rec, "complaint.reopened" if req.justified else "complaint.objection_dismissed", detail={"note": req.note}),
+        audit.Change(
+            rec, "complaint.reopened" if req.justified else "complaint.objection_dismissed", detail={"note": req.note}
+        ),
         actor=user.user_id,
     )
     return view(rec)
@@ -597,9 +611,10 @@ def readable(user: Principal, complaint_id: str) -> store.ComplaintRecord:
 def _stop_clock(rec: store.ComplaintRecord, cause: str, clock_round: int) -> None:
     from . import clocks
 
-    if clock_round:
+    machine = get_settings().clock_state_machine_arn
+    if clock_round and machine:  # no machine where no clocks run (a stack without workflows)
         workflows.stop(
-            get_settings().clock_state_machine_arn,
+            machine,
             kind=clocks.KIND,
             record_id=rec.id,
             transition=clocks.transition(clock_round),

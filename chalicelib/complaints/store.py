@@ -108,7 +108,9 @@ def find_duplicate(fingerprint: str, window: str) -> str | None:
         return None
 
 
-def of_agency(org_id: str, *, state: str | None, limit: int, cursor: str | None) -> tuple[list[ComplaintRecord], str | None]:
+def of_agency(
+    org_id: str, *, state: str | None, limit: int, cursor: str | None
+) -> tuple[list[ComplaintRecord], str | None]:
     return query_page(
         ComplaintRecord,
         ("gsi1pk", f"CMPLS#ORG#{org_id}"),

@@ -3,7 +3,7 @@ accepted within working days of the China calendar, handled, answered and follow
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -11,7 +11,7 @@ from ulid import ULID
 
 from chalicelib.core import clock, config, workflows
 from chalicelib.core.config import get_settings
-from tests.support.complaints import JPEG, SCRIPT, case, complaint, photo, post_file, report, track, traceable
+from tests.support.complaints import JPEG, SCRIPT, case, complaint, photo, post_file, report, traceable, track
 from tests.support.inspections import inspection_body, published
 from tests.support.world import World
 
@@ -42,7 +42,8 @@ def test_an_anonymous_report_about_a_trace_code_with_a_photo_is_routed_accepted_
     sid, code, _ = traceable(api, world)
     # When someone reports it anonymously, scanning the code, with a photo
     filed = api.post(
-        "/public/complaints", body=report(subject={"code": code}, place=None, hazard="pesticide_residue", files=[photo()])
+        "/public/complaints",
+        body=report(subject={"code": code}, place=None, hazard="pesticide_residue", files=[photo()]),
     )
     assert filed.status == 201, filed.body
     receipt = filed.body
@@ -127,9 +128,7 @@ def test_an_anonymous_report_about_a_trace_code_with_a_photo_is_routed_accepted_
     assert again.status == 409
 
 
-def test_a_named_complaint_about_a_subject_of_another_county_is_transferred_with_its_trail(
-    api, world: World, events
-):
+def test_a_named_complaint_about_a_subject_of_another_county_is_transferred_with_its_trail(api, world: World, events):
     # Given a named complaint about a Lixia subject, bought at a Licheng market (so routed to Licheng by place)
     filed = api.post("/public/complaints", body=complaint(subject={"name": "历下区某果蔬店"}))
     assert filed.status == 201, filed.body
@@ -160,7 +159,11 @@ def test_a_named_complaint_about_a_subject_of_another_county_is_transferred_with
     )
     assert moved.status == 200, moved.body
     # Then Lixia holds it, received again with a new acceptance clock; the trail names who moved it and why
-    assert (moved.body["org_id"], moved.body["region"], moved.body["state"]) == (world.agencies["lx"].id, "370102", "received")
+    assert (moved.body["org_id"], moved.body["region"], moved.body["state"]) == (
+        world.agencies["lx"].id,
+        "370102",
+        "received",
+    )
     [trail] = moved.body["transfers"]
     assert (trail["from_org_id"], trail["to_org_id"], trail["reason"], trail["by"]) == (
         world.agencies["lc"].id,
@@ -253,9 +256,12 @@ def test_an_acceptance_limit_over_the_national_day_holiday_reminds_then_escalate
     assert [e.detail["in_time"] for e in entries] == [False]
     # The first one is stopped by its own decision
     version = case(api, world, "lc-head", cid)["version"]
-    assert api.post(
-        f"/complaints/{cid}/decision", token=world.token("lc-head"), body={"version": version, "decision": "accept"}
-    ).status == 200
+    assert (
+        api.post(
+            f"/complaints/{cid}/decision", token=world.token("lc-head"), body={"version": version, "decision": "accept"}
+        ).status
+        == 200
+    )
 
 
 def test_the_public_filing_route_under_a_burst_from_one_client_is_throttled_while_others_answer(
@@ -275,9 +281,13 @@ def test_the_public_filing_route_under_a_burst_from_one_client_is_throttled_whil
         assert len(_listed(api, world, "lc-head")) == len(before) + 3
         # ... while other routes still answer, the public lookup among them
         assert api.get("/me", token=world.token("lc-head")).status == 200
-        assert api.get("/public/complaints/" + sent[0].body["tracking_no"], headers={
-            "X-Complaint-Secret": sent[0].body["secret"]
-        }).status == 200
+        assert (
+            api.get(
+                "/public/complaints/" + sent[0].body["tracking_no"],
+                headers={"X-Complaint-Secret": sent[0].body["secret"]},
+            ).status
+            == 200
+        )
         # The next day the client may file again
         monkeypatch.setattr(clock, "now", lambda: datetime.fromisoformat("2027-03-03T10:00:00+08:00"))
         assert api.post("/public/complaints", body=report()).status == 201
@@ -324,9 +334,7 @@ def test_only_the_assigned_staff_read_who_filed_and_every_read_is_audited(api, w
     )
     assert opened.status == 201, opened.body
     owner = world.identity.token("cr-farm-owner")
-    filed = api.post(
-        "/public/complaints", body=complaint(phone="13900000077", subject={"code": code}, place=None)
-    )
+    filed = api.post("/public/complaints", body=complaint(phone="13900000077", subject={"code": code}, place=None))
     assert filed.status == 201, filed.body
     cid = filed.body["tracking_no"]
     shown = case(api, world, "lc-head", cid)
@@ -376,19 +384,25 @@ def test_only_the_assigned_staff_read_who_filed_and_every_read_is_audited(api, w
     listed = api.get("/complaints", token=owner)
     assert listed.status == 200, listed.body
     [mine] = [c for c in listed.body["items"] if c["id"] == cid]
-    assert mine == {"id": cid, "kind": "complaint", "state": "received", "received_at": shown["received_at"], "result": None}
+    assert mine == {
+        "id": cid,
+        "kind": "complaint",
+        "state": "received",
+        "received_at": shown["received_at"],
+        "result": None,
+    }
     one = api.get(f"/complaints/{cid}", token=owner)
     assert one.status == 200 and set(one.body) == {"id", "kind", "state", "received_at", "result"}
     # ... it cannot act on it, and sees no other subject's complaints
-    assert api.post(
-        f"/complaints/{cid}/decision", token=owner, body={"version": 1, "decision": "accept"}
-    ).status == 403
+    assert api.post(f"/complaints/{cid}/decision", token=owner, body={"version": 1, "decision": "accept"}).status == 403
     other_case = api.post("/public/complaints", body=complaint(phone="13900000078")).body["tracking_no"]
     assert api.get(f"/complaints/{other_case}", token=owner).status == 404
     # When the case is answered, the subject sees the outcome
     version = case(api, world, "lc-supervisor", cid)["version"]
     accepted = api.post(
-        f"/complaints/{cid}/decision", token=world.token("lc-supervisor"), body={"version": version, "decision": "accept"}
+        f"/complaints/{cid}/decision",
+        token=world.token("lc-supervisor"),
+        body={"version": version, "decision": "accept"},
     ).body
     mediated = api.post(
         f"/complaints/{cid}/actions",
@@ -410,7 +424,9 @@ def test_an_objection_reopens_the_case_and_the_filer_cannot_reach_another_case(a
     receipt, cid = filed.body, filed.body["tracking_no"]
     other = api.post("/public/complaints", body=complaint(phone="13900000089")).body
     v = case(api, world, "lc-head", cid)["version"]
-    v = api.post(f"/complaints/{cid}/decision", token=world.token("lc-head"), body={"version": v, "decision": "accept"}).body["version"]
+    v = api.post(
+        f"/complaints/{cid}/decision", token=world.token("lc-head"), body={"version": v, "decision": "accept"}
+    ).body["version"]
     v = api.post(
         f"/complaints/{cid}/answer",
         token=world.token("lc-head"),
@@ -418,12 +434,20 @@ def test_an_objection_reopens_the_case_and_the_filer_cannot_reach_another_case(a
     ).body["version"]
     # The filer's secret opens nothing but their own case
     assert track(api, {"tracking_no": other["tracking_no"], "secret": receipt["secret"]}).status == 404
-    assert api.post(
-        f"/public/complaints/{other['tracking_no']}/rating", body={"secret": receipt["secret"], "rating": "satisfied"}
-    ).status == 404
-    assert api.post(
-        f"/public/complaints/{other['tracking_no']}/attachments", body={"secret": receipt["secret"], "file": photo()}
-    ).status == 404
+    assert (
+        api.post(
+            f"/public/complaints/{other['tracking_no']}/rating",
+            body={"secret": receipt["secret"], "rating": "satisfied"},
+        ).status
+        == 404
+    )
+    assert (
+        api.post(
+            f"/public/complaints/{other['tracking_no']}/attachments",
+            body={"secret": receipt["secret"], "file": photo()},
+        ).status
+        == 404
+    )
     # When the filer objects to the answer
     objected = api.post(
         f"/public/complaints/{cid}/rating",
@@ -450,7 +474,7 @@ def test_an_objection_reopens_the_case_and_the_filer_cannot_reach_another_case(a
 def test_the_same_filing_twice_is_merged_and_counted_once(api, world: World, events):
     import boto3
 
-    sid, code, category = traceable(api, world)
+    _, code, category = traceable(api, world)
     table = boto3.client("dynamodb")
     day = clock.cst_day(clock.now())
 

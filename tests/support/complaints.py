@@ -37,7 +37,7 @@ def report(**extra: Any) -> dict[str, Any]:
     """An anonymous report (举报) about a place in Licheng, with a text of its own."""
     return {
         "kind": "report",
-        "place": {"region": "370112", "address": "港沟街道集市", "lng": 117.2, "lat": 36.6},
+        "place": {"region": "370112", "address": "港沟街道集市", "point": {"lng": 117.2, "lat": 36.6}},
         "what": f"摊位销售的韭菜疑似农药残留超标（{next(_n)}）",
         **extra,
     }
