@@ -24,9 +24,9 @@ table.route(
     body="FileComplaintRequest",
     response="FilingReceipt",
     status=201,
-    # the code (its index, subject and product), the agencies of the county and up to two levels above, the
-    # duplicate claim; the client's daily count, then one transaction
-    budget=Budget(reads=6, writes=2),
+    # the code (its index, then subject and product at once), the agencies of the county and up to two levels
+    # above, the duplicate claim and the case it names; the client's daily count, then one transaction
+    budget=Budget(reads=7, writes=2),
 )
 
 table.route(

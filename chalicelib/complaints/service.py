@@ -140,10 +140,12 @@ def file_complaint(req: FileComplaintRequest, client: str) -> FilingReceipt:
     agency, rule = route(region)
     fingerprint = _fingerprint(req, subject.id if subject is not None else None)
     window = clock.cst_day(now)
-    if fingerprint:
-        repeated = store.find_duplicate(fingerprint, window)
-        if repeated:
-            return _merge(repeated)
+    claim = store.find_duplicate(fingerprint, window) if fingerprint else None
+    if claim is not None:
+        repeated = store.get(claim.complaint_id)
+        if repeated.state != "refused":
+            return _merge(repeated.id)
+        # A filing refused for a bad file, sent again: a filing of its own, which takes the claim over.
     complaint_id = new_id()
     secret = secrets.token_urlsafe(24)
     rec = store.ComplaintRecord(
@@ -178,11 +180,17 @@ def file_complaint(req: FileComplaintRequest, client: str) -> FilingReceipt:
             region=rec.region,
         )
     ]
-    if fingerprint:
-        dup = store.DuplicateClaim(complaint_id=complaint_id, expires_at=0)
+    changes = [audit.Change(rec, f"complaint.filed_{req.kind}", condition=store.ComplaintRecord.pk.does_not_exist())]
+    if claim is not None:
+        refused = claim.complaint_id
+        claim.complaint_id = complaint_id
+        changes.append(
+            audit.Change(claim, "complaint.refiled", condition=store.DuplicateClaim.complaint_id == refused)
+        )
+    elif fingerprint:
+        dup = store.DuplicateClaim(complaint_id=complaint_id)
         dup.pk, dup.sk = f"CMPLDUP#{fingerprint}", window
         claims.append(dup)
-    changes = [audit.Change(rec, f"complaint.filed_{req.kind}", condition=store.ComplaintRecord.pk.does_not_exist())]
     changes += [
         audit.Change(a, "attachment.requested", condition=attachment_store.AttachmentRecord.pk.does_not_exist())
         for a in atts
@@ -190,9 +198,9 @@ def file_complaint(req: FileComplaintRequest, client: str) -> FilingReceipt:
     try:
         audit.commit(changes, actor=PUBLIC_ACTOR, claims=claims)
     except ConflictError:
-        repeated = store.find_duplicate(fingerprint, window) if fingerprint else None
-        if repeated:  # the same filing sent twice at once: the first one won
-            return _merge(repeated)
+        won = store.find_duplicate(fingerprint, window) if fingerprint else None
+        if won is not None and store.get(won.complaint_id).state != "refused":
+            return _merge(won.complaint_id)  # the same filing sent twice at once: the first one won
         raise
     return FilingReceipt(
         tracking_no=complaint_id,

@@ -87,7 +87,6 @@ class DuplicateClaim(Entity, discriminator="ComplaintDuplicate"):
     """The first filing of a (phone, subject, text) in a window: the same filing again is merged into it."""
 
     complaint_id = UnicodeAttribute()
-    expires_at = NumberAttribute()  # TTL
 
     def derive_keys(self) -> None:
         pass  # keys are set by the caller: the fingerprint and the window
@@ -101,9 +100,9 @@ def get_filer(complaint_id: str) -> FilerRecord:
     return fetch(FilerRecord, f"CMPL#{complaint_id}", "FILER", what="filer")
 
 
-def find_duplicate(fingerprint: str, window: str) -> str | None:
+def find_duplicate(fingerprint: str, window: str) -> DuplicateClaim | None:
     try:
-        return fetch(DuplicateClaim, f"CMPLDUP#{fingerprint}", window, what="filing").complaint_id
+        return fetch(DuplicateClaim, f"CMPLDUP#{fingerprint}", window, what="filing")
     except NotFoundError:
         return None
 

@@ -507,3 +507,23 @@ def test_the_same_filing_twice_is_merged_and_counted_once(api, world: World, eve
         "HAZARD#illegal_additive": 2,
         "REGION#370112": 2,
     }
+
+
+def test_a_filing_refused_for_a_bad_file_may_be_sent_again(api, world: World, events):
+    # Given a named complaint whose photo turned out to be a script: refused
+    body = complaint(phone="13900000111", files=[photo(size=len(SCRIPT))])
+    first = api.post("/public/complaints", body=body)
+    assert first.status == 201, first.body
+    post_file(first.body["uploads"][0]["upload"], SCRIPT)
+    events.settle()
+    assert track(api, first.body).body["state"] == "refused"
+    # When the filer sends it again the same day with a real photo
+    again = api.post("/public/complaints", body={**body, "files": [photo()]})
+    # Then it is a filing of its own (not merged into the refused one), and a third send is merged into it
+    assert again.status == 201, again.body
+    assert again.body["duplicate_of"] is None and again.body["tracking_no"] != first.body["tracking_no"]
+    post_file(again.body["uploads"][0]["upload"], JPEG)
+    events.settle()
+    assert track(api, again.body).body["state"] == "received"
+    third = api.post("/public/complaints", body={**body, "files": []})
+    assert third.body["duplicate_of"] == again.body["tracking_no"]
