@@ -184,9 +184,7 @@ def file_complaint(req: FileComplaintRequest, client: str) -> FilingReceipt:
     if claim is not None:
         refused = claim.complaint_id
         claim.complaint_id = complaint_id
-        changes.append(
-            audit.Change(claim, "complaint.refiled", condition=store.DuplicateClaim.complaint_id == refused)
-        )
+        changes.append(audit.Change(claim, "complaint.refiled", condition=store.DuplicateClaim.complaint_id == refused))
     elif fingerprint:
         dup = store.DuplicateClaim(complaint_id=complaint_id)
         dup.pk, dup.sk = f"CMPLDUP#{fingerprint}", window
