@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, RootModel, StringConstraints, model_validator
 
 from chalicelib.core.models import (
     Filename,
@@ -199,6 +199,10 @@ class SubjectComplaintView(View):
     state: str
     received_at: str | None
     result: str | None
+
+
+class ComplaintRead(RootModel[ComplaintView | SubjectComplaintView]):
+    """One case: the staff's view, or for a subject's own account the summary of a case about it."""
 
 
 class ComplaintPage(View):

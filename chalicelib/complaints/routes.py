@@ -79,7 +79,7 @@ table.route(
     "get",
     roles=SIGNED_IN_ROLES,
     summary="One case (never who filed it); a subject's own account sees only that it came in and its outcome",
-    response="chalicelib.complaints.models:ComplaintView",
+    response="ComplaintRead",
     budget=Budget(reads=1, writes=0),
 )
 

@@ -68,6 +68,13 @@ def test_an_anonymous_report_about_a_trace_code_with_a_photo_is_routed_accepted_
     assert shown["routing"]["rule"] == "county" and shown["anonymous"] is True and shown["kind"] == "report"
     assert shown["calendar"] == "china-official" and shown["accept_due"] > clock.cst_day(clock.now())
     assert events.wait_for(lambda: _clock_status(cid, 1) == "RUNNING")
+    # The agency reads the photo through the attachment routes; the subject's code reached its product
+    files = api.get(f"/attachments?owner_kind=complaint&owner_id={cid}", token=world.token("lc-head"))
+    assert files.status == 200, files.body
+    [file] = files.body["items"]
+    assert (file["id"], file["state"], file["content_type"]) == (upload["attachment_id"], "attached", "image/jpeg")
+    assert api.get(f"/attachments/{file['id']}", token=world.token("lc-head")).body["download_url"]
+    assert api.get(f"/attachments/{file['id']}", token=world.token("js-head")).status == 404
     # ... and another county's agency, or another province's, does not see it
     assert api.get(f"/complaints/{cid}", token=world.token("lx-head")).status == 404
     assert api.get(f"/complaints/{cid}", token=world.token("js-head")).status == 404
