@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, RootModel, StringConstraints, model_
 from chalicelib.core.models import (
     Filename,
     Integer,
+    IsoDay,
     LongText,
     Name,
     Note,
@@ -71,7 +72,7 @@ class FileComplaintRequest(Strict):
     subject: SubjectRef | None = None
     place: ComplaintPlace | None = None
     what: Text = Field(description="what happened, at most 5,000 characters")
-    happened_on: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    happened_on: IsoDay | None = None
     hazard: Hazard | None = None
     filer: Filer | None = Field(default=None, description="absent for an anonymous report; a complaint is named")
     files: list[FileDeclared] = Field(default_factory=list, max_length=MAX_FILES)

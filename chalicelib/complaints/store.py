@@ -3,6 +3,7 @@ per-client daily filing counter."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -92,7 +93,12 @@ class DuplicateClaim(Entity, discriminator="ComplaintDuplicate"):
         pass  # keys are set by the caller: the fingerprint and the window
 
 
+_ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+
+
 def get(complaint_id: str) -> ComplaintRecord:
+    if not _ULID.match(complaint_id):  # no key DynamoDB would refuse: a malformed number is just unknown
+        raise NotFoundError("complaint not found")
     return fetch(ComplaintRecord, f"CMPL#{complaint_id}", "CMPL", what="complaint")
 
 

@@ -326,6 +326,10 @@ def test_a_huge_photo_a_script_posing_as_an_image_and_a_huge_text_leave_no_case_
     assert api.get(f"/complaints/{posing.body['tracking_no']}", token=world.token("lc-head")).status == 404
     # ... and its clock never started
     assert _clock_status(posing.body["tracking_no"], 1) is None
+    # A number that is no tracking number, however long, is simply unknown
+    odd = api.get("/public/complaints/" + "x" * 3000, headers={"X-Complaint-Secret": posing.body["secret"]})
+    assert odd.status == 404, odd.body
+    assert api.post("/public/complaints", body=report(happened_on="2026-02-30")).status == 400
 
 
 def test_only_the_assigned_staff_read_who_filed_and_every_read_is_audited(api, world: World, events):
