@@ -9,6 +9,7 @@ from __future__ import annotations
 from chalicelib.activity import routes as _activity
 from chalicelib.attachments import routes as _attachments
 from chalicelib.codes import routes as _codes
+from chalicelib.complaints import routes as _complaints
 from chalicelib.core import meta_routes as _meta
 from chalicelib.core.routes import ROUTES
 from chalicelib.dispatch import routes as _dispatch
@@ -39,6 +40,7 @@ AREAS = (
     _enforcement,
     _inspections,
     _supervision,
+    _complaints,
 )
 
 __all__ = ["AREAS", "ROUTES"]

@@ -9,6 +9,7 @@ from urllib.parse import unquote_plus
 
 from chalicelib.activity.service import record_activity
 from chalicelib.attachments import service as attachments
+from chalicelib.complaints import clocks as complaints
 from chalicelib.core.events import StreamDispatcher
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
@@ -36,6 +37,9 @@ def stream() -> StreamDispatcher:
             enforcement.start_handover,
             followups.follow_up,
             entrusted.run_clock,
+            complaints.start_clock,
+            complaints.files_checked,
+            complaints.count,
         ]
     )
 
@@ -58,6 +62,7 @@ ESCALATE: dict[str, Callable[[Record], dict[str, Any]]] = {
     "SpotCheck": clocks.tick,
     "CorrectiveAction": followups.tick,
     "EntrustedTest": entrusted.tick,
+    "Complaint": complaints.tick,
 }
 FAILURE: dict[str, Callable[[Record, dict[str, Any]], None]] = {
     "Instruction": lambda record, error: dispatch.record_failure(record["id"], error),

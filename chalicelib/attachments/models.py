@@ -30,6 +30,7 @@ OwnerKind = Literal[
     "inspection",
     "daily_inspection",
     "entrusted_test",
+    "complaint",
 ]
 
 

@@ -7,6 +7,7 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger
 
+from chalicelib.complaints import service as complaints
 from chalicelib.core import audit, storage
 from chalicelib.core.access import Principal, check_access
 from chalicelib.core.config import get_settings
@@ -43,6 +44,7 @@ OWNERS: dict[str, Callable[[Principal, str], Entity]] = {
     "inspection": inspections.attachable,
     "daily_inspection": daily.attachable,
     "entrusted_test": entrusted_tests.attachable,
+    "complaint": complaints.readable,
 }
 
 MAGIC: dict[str, Callable[[bytes], bool]] = {

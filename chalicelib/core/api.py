@@ -47,16 +47,25 @@ _BODY_TYPES = [
 class RequestContext:
     """What a route handler gets: who asks, the parsed body and query, and the request's id."""
 
-    __slots__ = ("body", "headers", "principal", "query", "request_id")
+    __slots__ = ("body", "headers", "principal", "query", "request_id", "source_ip")
 
     def __init__(
-        self, *, principal: Principal | None, body: Any, query: Any, request_id: str, headers: dict[str, str]
+        self,
+        *,
+        principal: Principal | None,
+        body: Any,
+        query: Any,
+        request_id: str,
+        headers: dict[str, str],
+        source_ip: str = "",
     ) -> None:
         self.principal = principal
         self.body = body
         self.query = query
         self.request_id = request_id
         self.headers = headers
+        # API Gateway's view of the caller (not a header the caller can set): public routes limit by it.
+        self.source_ip = source_ip
 
     @property
     def user(self) -> Principal:
@@ -197,6 +206,7 @@ def _dispatch(app: Chalice, spec: RouteSpec, params: dict[str, str]) -> Response
             query=_parse(spec.query, dict(request.query_params or {}), "query"),
             request_id=request_id,
             headers=headers,
+            source_ip=str(((request.context or {}).get("identity") or {}).get("sourceIp") or ""),
         )
 
         def work() -> dict[str, Any]:

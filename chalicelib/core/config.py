@@ -43,6 +43,19 @@ class Settings(BaseModel):
     progress_shards: int = Field(
         default=8, ge=1, le=64, description="items each unit's progress counter of a task is split over"
     )
+    complaint_accept_days: int = Field(
+        default=7, gt=0, le=60, description="working days to decide a complaint's acceptance (受理, SAMR rule Art 14)"
+    )
+    report_verify_days: int = Field(
+        default=15, gt=0, le=60, description="working days to verify a report before deciding on a case (Art 18)"
+    )
+    complaint_grace_seconds: int = Field(
+        default=2 * 86400, gt=0, description="a missed acceptance limit: from its reminder to the escalation above"
+    )
+    complaint_daily_limit: int = Field(default=20, gt=0, description="public filings one client may make a day")
+    complaint_max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024, gt=0, description="the largest photo or video a filer may upload"
+    )
     public_base_url: str = "https://trace.example.cn"
     max_upload_bytes: int = Field(default=MAX_UPLOAD_BYTES, gt=0)
     idempotency_ttl_seconds: int = 24 * 3600
@@ -76,6 +89,11 @@ _ENV = {
     "retest_within_seconds": "RETEST_WITHIN_SECONDS",
     "progress_shards": "PROGRESS_SHARDS",
     "public_base_url": "PUBLIC_BASE_URL",
+    "complaint_accept_days": "COMPLAINT_ACCEPT_DAYS",
+    "report_verify_days": "REPORT_VERIFY_DAYS",
+    "complaint_grace_seconds": "COMPLAINT_GRACE_SECONDS",
+    "complaint_daily_limit": "COMPLAINT_DAILY_LIMIT",
+    "complaint_max_upload_bytes": "COMPLAINT_MAX_UPLOAD_BYTES",
     "max_upload_bytes": "MAX_UPLOAD_BYTES",
 }
 

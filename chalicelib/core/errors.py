@@ -129,6 +129,15 @@ class UnsupportedMediaType(DomainError):
     title_zh = "不支持的内容类型"
 
 
+class TooManyRequests(DomainError):
+    """A client over a limit of its own (the public filing route's per-client daily count)."""
+
+    status = 429
+    slug = "too-many-requests"
+    title_en = "Too many requests from this client"
+    title_zh = "请求过于频繁"
+
+
 class ServiceUnavailable(DomainError):
     status = 503
     slug = "unavailable"

@@ -106,10 +106,53 @@ class Scene:
         """A fresh risk-monitoring task of Shandong's province, issued to its lab (built only where a case needs it)."""
         return Walk(self.api, self.world)
 
+    def complaint(self, stage: str = "received") -> tuple[str, int]:
+        """A named complaint (投诉) routed to Licheng, its supervisor assigned, brought to `stage`: (id, version).
+
+        Filed through the service with a client of its own, so the matrix does not use up the public daily limit.
+        """
+        from chalicelib.complaints import service as complaints
+        from chalicelib.complaints.models import FileComplaintRequest
+        from tests.support.complaints import complaint
+
+        body = complaint(phone=f"139{int(ULID()) % 10**8:08d}")
+        receipt = complaints.file_complaint(FileComplaintRequest.model_validate(body), f"matrix-{ULID()}")
+        cid, lc = receipt.tracking_no, self.world.token("lc-head")
+        version = self.api.get(f"/complaints/{cid}", token=lc).body["version"]
+        if stage == "received":
+            return cid, version
+        sup = self.world.users["lc-supervisor"].id
+        version = self.api.post(
+            f"/complaints/{cid}/assignees", token=lc, body={"version": version, "user_ids": [sup]}
+        ).body["version"]
+        if stage == "assigned":
+            return cid, version
+        version = self.api.post(
+            f"/complaints/{cid}/decision", token=lc, body={"version": version, "decision": "accept"}
+        ).body["version"]
+        if stage == "accepted":
+            return cid, version
+        version = self.api.post(
+            f"/complaints/{cid}/answer",
+            token=lc,
+            body={"version": version, "result": "substantiated", "text": "已处理"},
+        ).body["version"]
+        rated = self.api.post(
+            f"/public/complaints/{cid}/rating",
+            body={"secret": receipt.secret, "rating": "unsatisfied", "objection": "仍有问题"},
+        )
+        assert rated.status == 200, rated.body
+        return cid, version + 1
+
     def instrument_key(self, user: str) -> str:
         issued = self.api.post("/instrument-keys", token=self.world.token(user), body={"name": "GC-MS 7890B #1"})
         assert issued.status == 201, issued.body
         return str(issued.body["authorization"])
+
+
+def _complaint_change(s: Scene, stage: str, action: str, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    cid, version = s.complaint(stage)
+    return f"/complaints/{cid}/{action}", {"version": version, **body}
 
 
 def _results(sid: str) -> dict[str, Any]:
@@ -493,6 +536,27 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/entrusted-tests"): lambda s: ("/entrusted-tests?state=sent", None),
     ("POST", "/entrusted-tests/{test_id}/receive"): lambda s: _receivable(s),
     ("POST", "/entrusted-tests/{test_id}/report"): lambda s: _reportable(s),
+    ("GET", "/complaints"): lambda s: ("/complaints?state=received", None),
+    ("GET", "/complaints/{complaint_id}"): lambda s: (f"/complaints/{s.complaint()[0]}", None),
+    ("POST", "/complaints/{complaint_id}/assignees"): lambda s: _complaint_change(
+        s, "received", "assignees", {"user_ids": [s.world.users["lc-supervisor"].id]}
+    ),
+    ("POST", "/complaints/{complaint_id}/decision"): lambda s: _complaint_change(
+        s, "received", "decision", {"decision": "reject", "reason": "不属于农产品质量安全"}
+    ),
+    ("POST", "/complaints/{complaint_id}/transfer"): lambda s: _complaint_change(
+        s, "received", "transfer", {"reason": "wrong_jurisdiction", "to_org_id": s.world.agencies["lx"].id}
+    ),
+    ("POST", "/complaints/{complaint_id}/actions"): lambda s: _complaint_change(
+        s, "accepted", "actions", {"kind": "inspection", "ref_id": s.inspection()}
+    ),
+    ("POST", "/complaints/{complaint_id}/answer"): lambda s: _complaint_change(
+        s, "accepted", "answer", {"result": "unsubstantiated", "text": "经核查未发现问题"}
+    ),
+    ("POST", "/complaints/{complaint_id}/objection-review"): lambda s: _complaint_change(
+        s, "objected", "objection-review", {"justified": False, "note": "答复无误"}
+    ),
+    ("GET", "/complaints/{complaint_id}/filer"): lambda s: (f"/complaints/{s.complaint('assigned')[0]}/filer", None),
 }
 
 
@@ -694,6 +758,15 @@ HAPPY_USER = {
     ("GET", "/entrusted-tests"): "jn-lab-manager",
     ("POST", "/entrusted-tests/{test_id}/receive"): "jn-lab-manager",
     ("POST", "/entrusted-tests/{test_id}/report"): "jn-lab-manager",
+    ("GET", "/complaints"): "lc-head",
+    ("GET", "/complaints/{complaint_id}"): "lc-head",
+    ("POST", "/complaints/{complaint_id}/assignees"): "lc-head",
+    ("POST", "/complaints/{complaint_id}/decision"): "lc-supervisor",
+    ("POST", "/complaints/{complaint_id}/transfer"): "lc-head",
+    ("POST", "/complaints/{complaint_id}/actions"): "lc-supervisor",
+    ("POST", "/complaints/{complaint_id}/answer"): "lc-head",
+    ("POST", "/complaints/{complaint_id}/objection-review"): "lc-head",
+    ("GET", "/complaints/{complaint_id}/filer"): "lc-supervisor",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
@@ -712,6 +785,7 @@ NOT_JURISDICTIONAL = {
     ("GET", "/cases"): "lists only the cases handed or escalated to the caller's own agency",
     ("GET", "/corrective-actions"): "lists only the caller's own agency's (a head's) or the caller's own",
     ("GET", "/entrusted-tests"): "lists only the tests sent to the caller's own lab, or by the caller's own agency",
+    ("GET", "/complaints"): "lists only the cases the caller's own agency handles (a subject account: about it)",
 }
 # Routes a lab instrument calls with its machine credential (Instrument <id>.<secret>), not a person's token.
 MACHINE = {("POST", "/instrument/results")}
