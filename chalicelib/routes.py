@@ -17,6 +17,7 @@ from chalicelib.inspections import routes as _inspections
 from chalicelib.integrity import routes as _integrity
 from chalicelib.monitoring import routes as _monitoring
 from chalicelib.orgs import routes as _orgs
+from chalicelib.plans import routes as _plans
 from chalicelib.regions import routes as _regions
 from chalicelib.spotchecks import routes as _spotchecks
 from chalicelib.subjects import routes as _subjects
@@ -37,6 +38,7 @@ AREAS = (
     _spotchecks,
     _enforcement,
     _inspections,
+    _plans,
 )
 
 __all__ = ["AREAS", "ROUTES"]

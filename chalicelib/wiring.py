@@ -14,6 +14,8 @@ from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
 from chalicelib.inspections import followups
 from chalicelib.monitoring import workflow as monitoring
+from chalicelib.plans import distribution as plans
+from chalicelib.plans import performance as plan_performance
 from chalicelib.spotchecks import cascade, clocks, retests
 from chalicelib.testing import imports
 
@@ -34,6 +36,8 @@ def stream() -> StreamDispatcher:
             retests.retest_tested,
             enforcement.start_handover,
             followups.follow_up,
+            plans.distribute,
+            plan_performance.count,
         ]
     )
 

@@ -44,6 +44,9 @@ class Settings(BaseModel):
         default=8, ge=1, le=64, description="items each unit's progress counter of a task is split over"
     )
     public_base_url: str = "https://trace.example.cn"
+    inspection_on_time_hours: int = Field(
+        default=24, gt=0, le=8760, description="an inspection received within this many hours of done_at is on time"
+    )
     max_upload_bytes: int = Field(default=MAX_UPLOAD_BYTES, gt=0)
     idempotency_ttl_seconds: int = 24 * 3600
 
@@ -77,6 +80,7 @@ _ENV = {
     "progress_shards": "PROGRESS_SHARDS",
     "public_base_url": "PUBLIC_BASE_URL",
     "max_upload_bytes": "MAX_UPLOAD_BYTES",
+    "inspection_on_time_hours": "INSPECTION_ON_TIME_HOURS",
 }
 
 
