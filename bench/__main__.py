@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-SECTIONS = ("coldstart", "calls", "stream", "export", "bulk", "draw")
+SECTIONS = ("coldstart", "calls", "stream", "export", "bulk", "draw", "performance")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=100, help="samples in the bulk-entry request")
     parser.add_argument("--items", type=int, default=30, help="test items a sample in the bulk-entry request")
     parser.add_argument("--candidates", type=int, default=100_000, help="candidate subjects for the draw bench")
+    parser.add_argument("--inspections", type=int, default=10_000, help="inspections for the performance bench")
     args = parser.parse_args(argv)
 
     failed = False
@@ -55,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
             from bench import draw
 
             print(draw.report(draw.measure(args.candidates, 50)))
+        elif section == "performance":
+            from bench import performance
+
+            print(performance.report(performance.measure(args.inspections)))
         print(f"({section}: {time.perf_counter() - begin:.0f} s)\n", flush=True)
     print(f"bench done in {time.perf_counter() - started:.0f} s")
     if args.check and failed:
