@@ -59,6 +59,7 @@ ESCALATE: dict[str, Callable[[Record], dict[str, Any]]] = {
     "EnforcementCase": enforcement.escalate,
     "SpotCheck": clocks.tick,
     "CorrectiveAction": followups.tick,
+    "PlanAssignment": plans.tick,
 }
 FAILURE: dict[str, Callable[[Record, dict[str, Any]], None]] = {
     "Instruction": lambda record, error: dispatch.record_failure(record["id"], error),

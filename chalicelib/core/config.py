@@ -44,6 +44,9 @@ class Settings(BaseModel):
         default=8, ge=1, le=64, description="items each unit's progress counter of a task is split over"
     )
     public_base_url: str = "https://trace.example.cn"
+    plan_remind_seconds: int = Field(
+        default=3 * 86400, gt=0, description="before a plan's period ends: when a supervisor below target is reminded"
+    )
     inspection_on_time_hours: int = Field(
         default=24, gt=0, le=8760, description="an inspection received within this many hours of done_at is on time"
     )
@@ -81,6 +84,7 @@ _ENV = {
     "public_base_url": "PUBLIC_BASE_URL",
     "max_upload_bytes": "MAX_UPLOAD_BYTES",
     "inspection_on_time_hours": "INSPECTION_ON_TIME_HOURS",
+    "plan_remind_seconds": "PLAN_REMIND_SECONDS",
 }
 
 

@@ -136,6 +136,7 @@ class AssignmentView(View):
     target_key: int
     state: Literal["assigned", "received"]
     received_at: str | None = None
+    reminded_at: str | None = Field(default=None, description="when the supervisor, below target, was reminded")
     done: int | None = Field(default=None, description="inspections done in the period (the head's list)")
     key_done: int | None = None
     version: int

@@ -215,6 +215,7 @@ def assignment_view(rec: store.AssignmentRecord, cell: store.PerformanceCell | N
         target_key=int(rec.target_key),
         state=rec.state,  # type: ignore[arg-type]
         received_at=rec.received_at,
+        reminded_at=rec.reminded_at,
         done=None if cell is None else int(cell.done),
         key_done=None if cell is None else int(cell.key_done),
         version=int(rec.version or 0),

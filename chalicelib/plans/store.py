@@ -62,6 +62,8 @@ class AssignmentRecord(Entity, discriminator="PlanAssignment"):
     target_key = NumberAttribute()
     state = UnicodeAttribute()  # assigned | received
     received_at = UnicodeAttribute(null=True)
+    reminded_at = UnicodeAttribute(null=True)  # below target as the period's end neared
+    parties = UnicodeSetAttribute()  # the agency: its inbox hears of the task and of the reminder
 
     def derive_keys(self) -> None:
         self.pk = f"PLAN#{self.plan_id}"

@@ -285,3 +285,30 @@ def test_inspections_against_the_plan_make_the_heads_table_and_its_xlsx_exact_un
     for n, (line, row) in enumerate(zip(sheet[2:], shown["rows"], strict=True), start=1):
         assert line[0] == n
         assert list(line[1:]) == [row[c] for c in columns]
+
+
+def test_a_supervisor_below_target_is_reminded_before_the_period_ends(api, world: World, events, monkeypatch):
+    # Given a plan of this month published to the three supervisors, and the period's end two hours away
+    code = f"SD-PR-{ULID()}"[:20]
+    end = clock.parse_iso(f"{periods_end(this_month())}")
+    monkeypatch.setattr(clock, "now", lambda: end - timedelta(hours=2))
+    plan, _ = _published_plan(api, world, code)
+
+    # When the stream hands out the tasks and their clocks tick
+    def reminded() -> list[dict[str, Any]]:
+        tasks = _ok(api.get(f"/inspection-plans/{plan['id']}/assignments", token=world.token("lc-head")))["items"]
+        return [t for t in tasks if t["reminded_at"]]
+
+    # Then each supervisor, none of whom has done an inspection under it, is reminded once
+    assert events.wait_for(lambda: len(reminded()) == 3, timeout=30)
+    assert {t["user_id"] for t in reminded()} == {
+        world.users[u].id for u in ("lc-supervisor", "lc-supervisor-2", "lc-township-supervisor")
+    }
+    own = _ok(api.get("/plan-assignments", token=world.token("lc-township-supervisor")))["items"]
+    assert next(t for t in own if t["plan_id"] == plan["id"])["reminded_at"]
+
+
+def periods_end(period: str) -> str:
+    from chalicelib.plans.periods import bounds
+
+    return clock.iso(bounds(period)[1])
