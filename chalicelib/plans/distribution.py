@@ -29,16 +29,23 @@ def distribute(change: RecordChange) -> None:
     """A plan just published: a task for each supervisor it names, and their targets counted."""
     if change.kind != "InspectionPlan" or change.state != "published" or change.old_state == "published":
         return
-    plan = dict(change.image)
-    for name in ("scope", "targets"):  # JSON attributes arrive as their JSON text
-        if isinstance(plan.get(name), str):
-            plan[name] = json.loads(plan[name])
+    plan = decoded(change.image)
     for target in plan["targets"]:
-        _assign(plan, target)
+        _start_clock(assign(plan, target))
     performance.count_targets(plan)
 
 
-def _assign(plan: dict[str, Any], target: dict[str, Any]) -> None:
+def decoded(image: dict[str, Any]) -> dict[str, Any]:
+    """A plan's stream image with its JSON attributes (stored as JSON text) read back."""
+    plan = dict(image)
+    for name in ("scope", "targets"):
+        if isinstance(plan.get(name), str):
+            plan[name] = json.loads(plan[name])
+    return plan
+
+
+def assign(plan: dict[str, Any], target: dict[str, Any]) -> store.AssignmentRecord:
+    """The supervisor's task of the plan, made once (a second delivery finds it there)."""
     township = target.get("township")
     rec = store.AssignmentRecord(
         plan_id=plan["id"],
@@ -73,6 +80,10 @@ def _assign(plan: dict[str, Any], target: dict[str, Any]) -> None:
             ),
             actor=SYSTEM,
         )
+    return rec
+
+
+def _start_clock(rec: store.AssignmentRecord) -> None:
     workflows.start(
         get_settings().clock_state_machine_arn,
         kind=KIND,

@@ -16,7 +16,6 @@ from ulid import ULID
 
 import app  # noqa: F401 - registers every route
 from chalicelib.core.api import ROUTES, RouteSpec
-from chalicelib.core.events import RecordChange
 from chalicelib.integrity import service as integrity
 from chalicelib.plans import distribution as plans_distribution
 from chalicelib.plans import store as plans_store
@@ -118,8 +117,9 @@ class Scene:
         head = self.world.token("lc-head")
         done = self.api.post(f"/inspection-plans/{pid}/publish", token=head, body={"version": version})
         assert done.status == 200, done.body
-        image = plans_store.get_plan(pid).to_simple_dict()
-        plans_distribution.distribute(RecordChange("matrix", "InspectionPlan", image, {**image, "state": "draft"}))
+        image = plans_distribution.decoded(plans_store.get_plan(pid).to_simple_dict())
+        for target in image["targets"]:
+            plans_distribution.assign(image, target)
         return pid
 
     def walk(self) -> Walk:
