@@ -27,7 +27,7 @@ from ulid import ULID  # noqa: E402
 
 from chalicelib.core import clock  # noqa: E402
 from chalicelib.core.events import RecordChange  # noqa: E402
-from infra.local import gateway  # noqa: E402
+from infra.local import gateway, server  # noqa: E402
 from infra.local.events import LocalEvents  # noqa: E402
 from tests.support.calls import counting  # noqa: E402
 from tests.support.http import ApiClient  # noqa: E402
@@ -95,6 +95,10 @@ def measure(total: int = 10_000, runs: int = 5) -> PerformanceBench:
     from chalicelib.plans import performance
 
     gateway.install()
+    # As the tests run moto: one DynamoDB call at a time (the state machines' threads write too), and a
+    # transaction's rollback restoring only its own items (moto copies the whole table otherwise: minutes here).
+    server.serialize_dynamodb()
+    server.cheap_transaction_rollback()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         identity, stream_arn = stand_up()
         import app as application
