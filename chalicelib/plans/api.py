@@ -7,7 +7,7 @@ from chalicelib.inspections.models import InspectionPage
 
 from . import performance as figures
 from . import service
-from .models import AssignmentPage, AssignmentView, ExportView, PerformanceView, PlanPage, PlanView
+from .models import PerformanceExportView, PerformanceView, PlanPage, PlanTaskPage, PlanTaskView, PlanView
 
 
 def create_plan(ctx: RequestContext) -> PlanView:
@@ -30,15 +30,15 @@ def publish_plan(ctx: RequestContext, plan_id: str) -> PlanView:
     return service.publish_plan(ctx.user, plan_id, ctx.body)
 
 
-def plan_assignments(ctx: RequestContext, plan_id: str) -> AssignmentPage:
+def plan_assignments(ctx: RequestContext, plan_id: str) -> PlanTaskPage:
     return service.plan_assignments(ctx.user, plan_id)
 
 
-def receive(ctx: RequestContext, plan_id: str) -> AssignmentView:
+def receive(ctx: RequestContext, plan_id: str) -> PlanTaskView:
     return service.receive(ctx.user, plan_id)
 
 
-def my_assignments(ctx: RequestContext) -> AssignmentPage:
+def my_assignments(ctx: RequestContext) -> PlanTaskPage:
     return service.my_assignments(ctx.user, ctx.query)
 
 
@@ -50,5 +50,5 @@ def performance_inspections(ctx: RequestContext) -> InspectionPage:
     return figures.inspections(ctx.user, ctx.query)
 
 
-def performance_export(ctx: RequestContext) -> ExportView:
+def performance_export(ctx: RequestContext) -> PerformanceExportView:
     return figures.export(ctx.user, ctx.body)

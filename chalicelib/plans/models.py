@@ -116,7 +116,7 @@ class PlanPage(View):
     next_cursor: str | None = None
 
 
-class AssignmentView(View):
+class PlanTaskView(View):
     """Assessment task (考核任务): a supervisor's share of a published plan; received (接收) by them."""
 
     plan_id: str
@@ -142,8 +142,8 @@ class AssignmentView(View):
     version: int
 
 
-class AssignmentPage(View):
-    items: list[AssignmentView]
+class PlanTaskPage(View):
+    items: list[PlanTaskView]
     next_cursor: str | None = None
 
 
@@ -188,7 +188,7 @@ class PerformanceInspectionQuery(PageQuery):
     user_id: UserId | None = Field(default=None, description="the supervisor; yourself if left out")
 
 
-class ExportView(View):
+class PerformanceExportView(View):
     filename: str
     rows: int
     download_url: str

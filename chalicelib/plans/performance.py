@@ -33,8 +33,8 @@ from chalicelib.orgs import store as orgs
 
 from . import periods, service, store
 from .models import (
-    ExportView,
     PerformanceExportRequest,
+    PerformanceExportView,
     PerformanceInspectionQuery,
     PerformanceQuery,
     PerformanceRow,
@@ -254,7 +254,7 @@ def write_xlsx(rows: Iterable[PerformanceRow], path: str, *, title: str) -> int:
     return count
 
 
-def export(user: Principal, req: PerformanceExportRequest) -> ExportView:
+def export(user: Principal, req: PerformanceExportRequest) -> PerformanceExportView:
     """The head's table as an XLSX file in the bucket, with a presigned GET to fetch it."""
     table = performance(user, PerformanceQuery(period=req.period))
     agency = orgs.get_agency(user.org_id)
@@ -264,4 +264,4 @@ def export(user: Principal, req: PerformanceExportRequest) -> ExportView:
         path = os.path.join(tmp, "performance.xlsx")
         rows = write_xlsx(table.rows, path, title=f"{agency.name} {req.period} 基地巡查绩效考核表")
         storage.upload_file(path, key, XLSX)
-    return ExportView(filename=filename, rows=rows, download_url=storage.presigned_get(key, filename))
+    return PerformanceExportView(filename=filename, rows=rows, download_url=storage.presigned_get(key, filename))

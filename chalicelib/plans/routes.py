@@ -76,7 +76,7 @@ table.route(
     "plan_assignments",
     roles=READERS,
     summary="The plan's assessment tasks with each supervisor's inspections done; a supervisor's own only",
-    response="AssignmentPage",
+    response="PlanTaskPage",
     budget=Budget(reads=3, writes=0),  # the plan, its tasks, the period's performance cells
 )
 
@@ -86,7 +86,7 @@ table.route(
     "receive",
     roles={Role.SUPERVISOR, Role.HEAD},
     summary="Receive (接收) your assessment task of a plan; asked again, answered as received",
-    response="AssignmentView",
+    response="PlanTaskView",
     budget=Budget(reads=1, writes=1),
 )
 
@@ -97,7 +97,7 @@ table.route(
     roles={Role.SUPERVISOR, Role.HEAD},
     summary="Your assessment tasks (考核任务), newest period first",
     query="chalicelib.core.models:PageQuery",
-    response="AssignmentPage",
+    response="PlanTaskPage",
     budget=Budget(reads=1, writes=0),
 )
 
@@ -130,7 +130,7 @@ table.route(
     roles=PLANNERS,
     summary="The period's performance table as an XLSX file (a presigned GET)",
     body="PerformanceExportRequest",
-    response="ExportView",
+    response="PerformanceExportView",
     status=201,
     budget=Budget(reads=2, writes=1),  # the cells, the agency's name; the file put to the bucket
 )

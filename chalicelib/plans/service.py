@@ -22,8 +22,6 @@ from chalicelib.regions.catalog import catalog, contains
 
 from . import periods, store
 from .models import (
-    AssignmentPage,
-    AssignmentView,
     CreatePlanRequest,
     EditPlanRequest,
     PlanPage,
@@ -33,6 +31,8 @@ from .models import (
     PlanSummary,
     PlanTarget,
     PlanTargetView,
+    PlanTaskPage,
+    PlanTaskView,
     PlanTemplate,
     PlanView,
 )
@@ -196,8 +196,8 @@ def view(user: Principal, rec: store.PlanRecord) -> PlanView:
     )
 
 
-def assignment_view(rec: store.AssignmentRecord, cell: store.PerformanceCell | None = None) -> AssignmentView:
-    return AssignmentView(
+def assignment_view(rec: store.AssignmentRecord, cell: store.PerformanceCell | None = None) -> PlanTaskView:
+    return PlanTaskView(
         plan_id=rec.plan_id,
         user_id=rec.user_id,
         name=rec.name,
@@ -339,22 +339,22 @@ def publish_plan(user: Principal, plan_id: str, req: VersionedRequest) -> PlanVi
 # --- assessment tasks -----------------------------------------------------------------------------
 
 
-def plan_assignments(user: Principal, plan_id: str) -> AssignmentPage:
+def plan_assignments(user: Principal, plan_id: str) -> PlanTaskPage:
     """A plan's tasks with each supervisor's inspections done in the period; a supervisor sees their own only."""
     plan = readable(user, plan_id)
     found = store.assignments_of_plan(plan.id)
     if not is_planner(user):
         found = [a for a in found if a.user_id == user.user_id]
     cells = {c.user_id: c for c in store.cells(plan.org_id, plan.period, None if is_planner(user) else user.user_id)}
-    return AssignmentPage(items=[assignment_view(a, cells.get(a.user_id)) for a in found])
+    return PlanTaskPage(items=[assignment_view(a, cells.get(a.user_id)) for a in found])
 
 
-def my_assignments(user: Principal, query: Any) -> AssignmentPage:
+def my_assignments(user: Principal, query: Any) -> PlanTaskPage:
     items, cursor = store.assignments_of_user(user.user_id, limit=query.limit, cursor=query.cursor)
-    return AssignmentPage(items=[assignment_view(a) for a in items], next_cursor=cursor)
+    return PlanTaskPage(items=[assignment_view(a) for a in items], next_cursor=cursor)
 
 
-def receive(user: Principal, plan_id: str) -> AssignmentView:
+def receive(user: Principal, plan_id: str) -> PlanTaskView:
     """Receive (接收) one's task of a plan (Art 5): once; asked again, the task as received, nothing written."""
     if not (plan_id.isalnum() and len(plan_id) == 26):
         raise NotFoundError("no task of yours under this plan")
