@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-SECTIONS = ("coldstart", "calls", "stream", "export", "bulk", "draw", "sync")
+SECTIONS = ("coldstart", "calls", "stream", "export", "bulk", "draw", "sync", "performance")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,8 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-rows", type=int, default=10000, help="result rows for the export bench")
     parser.add_argument("--samples", type=int, default=100, help="samples in the bulk-entry request")
     parser.add_argument("--items", type=int, default=30, help="test items a sample in the bulk-entry request")
-    parser.add_argument("--inspections", type=int, default=500, help="inspections one phone syncs in the sync bench")
+    parser.add_argument("--synced", type=int, default=500, help="inspections one phone syncs in the sync bench")
     parser.add_argument("--candidates", type=int, default=100_000, help="candidate subjects for the draw bench")
+    parser.add_argument("--inspections", type=int, default=10_000, help="inspections for the performance bench")
     args = parser.parse_args(argv)
 
     failed = False
@@ -59,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         elif section == "sync":
             from bench import sync
 
-            print(sync.report(sync.measure(args.inspections)))
+            print(sync.report(sync.measure(args.synced)))
+        elif section == "performance":
+            from bench import performance
+
+            print(performance.report(performance.measure(args.inspections)))
         print(f"({section}: {time.perf_counter() - begin:.0f} s)\n", flush=True)
     print(f"bench done in {time.perf_counter() - started:.0f} s")
     if args.check and failed:

@@ -18,6 +18,7 @@ from chalicelib.inspections import routes as _inspections
 from chalicelib.integrity import routes as _integrity
 from chalicelib.monitoring import routes as _monitoring
 from chalicelib.orgs import routes as _orgs
+from chalicelib.plans import routes as _plans
 from chalicelib.regions import routes as _regions
 from chalicelib.spotchecks import routes as _spotchecks
 from chalicelib.subjects import routes as _subjects
@@ -41,6 +42,7 @@ AREAS = (
     _inspections,
     _supervision,
     _complaints,
+    _plans,
 )
 
 __all__ = ["AREAS", "ROUTES"]

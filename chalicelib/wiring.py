@@ -15,6 +15,8 @@ from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
 from chalicelib.inspections import followups
 from chalicelib.monitoring import workflow as monitoring
+from chalicelib.plans import distribution as plans
+from chalicelib.plans import performance as plan_performance
 from chalicelib.spotchecks import cascade, clocks, retests
 from chalicelib.supervision import entrusted
 from chalicelib.testing import imports
@@ -40,6 +42,8 @@ def stream() -> StreamDispatcher:
             complaints.start_clock,
             complaints.files_checked,
             complaints.count,
+            plans.distribute,
+            plan_performance.count,
         ]
     )
 
@@ -63,6 +67,7 @@ ESCALATE: dict[str, Callable[[Record], dict[str, Any]]] = {
     "CorrectiveAction": followups.tick,
     "EntrustedTest": entrusted.tick,
     "Complaint": complaints.tick,
+    "PlanAssignment": plans.tick,
 }
 FAILURE: dict[str, Callable[[Record, dict[str, Any]], None]] = {
     "Instruction": lambda record, error: dispatch.record_failure(record["id"], error),

@@ -57,6 +57,12 @@ class Settings(BaseModel):
         default=10 * 1024 * 1024, gt=0, description="the largest photo or video a filer may upload"
     )
     public_base_url: str = "https://trace.example.cn"
+    plan_remind_seconds: int = Field(
+        default=3 * 86400, gt=0, description="before a plan's period ends: when a supervisor below target is reminded"
+    )
+    inspection_on_time_hours: int = Field(
+        default=24, gt=0, le=8760, description="an inspection received within this many hours of done_at is on time"
+    )
     max_upload_bytes: int = Field(default=MAX_UPLOAD_BYTES, gt=0)
     idempotency_ttl_seconds: int = 24 * 3600
 
@@ -95,6 +101,8 @@ _ENV = {
     "complaint_daily_limit": "COMPLAINT_DAILY_LIMIT",
     "complaint_max_upload_bytes": "COMPLAINT_MAX_UPLOAD_BYTES",
     "max_upload_bytes": "MAX_UPLOAD_BYTES",
+    "inspection_on_time_hours": "INSPECTION_ON_TIME_HOURS",
+    "plan_remind_seconds": "PLAN_REMIND_SECONDS",
 }
 
 

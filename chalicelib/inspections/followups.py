@@ -126,6 +126,7 @@ def _open(image: dict[str, Any], failed: dict[str, Any]) -> None:
         reinspect=bool(action["reinspect"]),
         state="open",
         parties={image["org_id"]},
+        done_at=image.get("done_at"),
     )
     with contextlib.suppress(ConflictError):  # delivered again: it was opened the first time
         audit.commit(

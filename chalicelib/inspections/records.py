@@ -18,7 +18,9 @@ from typing import Any
 from chalicelib.attachments import store as attachments
 from chalicelib.core import audit, clock
 from chalicelib.core.access import OrgKind, Principal, check_access
+from chalicelib.core.config import get_settings
 from chalicelib.core.errors import ConflictError, ForbiddenError, NotFoundError, Unprocessable, ValidationFailed
+from chalicelib.regions.catalog import prefix
 from chalicelib.subjects import store as subjects_store
 
 from . import service, store
@@ -89,6 +91,9 @@ def view(rec: store.InspectionRecord, found: dict[str, attachments.AttachmentRec
         case_id=rec.id if handed_over(rec.result) else None,
         reinspection_of=rec.reinspection_of,
         handover_error=rec.workflow_error,
+        plan_id=rec.plan_id,
+        key_object=bool(rec.key_object),
+        on_time=bool(rec.on_time),
         version=int(rec.version or 0),
         updated_at=rec.updated_at or "",
     )
@@ -191,6 +196,34 @@ def _reinspected(user: Principal, inspection_id: str, req: RecordInspectionReque
     return req.reinspection_of
 
 
+def _planned(user: Principal, req: RecordInspectionRequest, done_at: str, subject_region: str) -> str | None:
+    """An inspection that names a plan is done under the caller's task of it: in its period and its area."""
+    if req.plan_id is None:
+        return None
+    from chalicelib.plans import store as plans  # the plans area loads only for inspections that name one
+
+    task = plans.find_assignment(req.plan_id, user.user_id)
+    fault = None
+    if task is None or task.org_id != user.org_id:
+        fault = "no task of yours under this plan"
+    elif not task.period_start <= done_at < task.period_end:
+        fault = f"done outside the plan's period {task.period}"
+    elif not any(subject_region.startswith(prefix(str(area))) for area in task.areas):
+        fault = "the subject is outside your task's area"
+    if fault:
+        raise Unprocessable(
+            "an inspection under a plan is done in its period and area",
+            errors=[{"field": "body.plan_id", "message": fault}],
+        )
+    return req.plan_id
+
+
+def on_time(done_at: str, received_at: str) -> bool:
+    """Uploaded promptly (Art 6): received within the stack's on-time window (hours) of when it was done."""
+    window = timedelta(hours=get_settings().inspection_on_time_hours)
+    return clock.parse_iso(received_at) - clock.parse_iso(done_at) <= window
+
+
 def readable(user: Principal, inspection_id: str) -> store.InspectionRecord:
     """The stored inspection, if the user may read it (404 otherwise)."""
     if not _ULID.fullmatch(inspection_id):
@@ -256,6 +289,7 @@ def record_inspection(user: Principal, inspection_id: str, req: RecordInspection
     result = validate_answers(template, req.answers, where="body.answers")
     files = _files(inspection_id, req.answers, list(req.attachment_ids))
     reinspection_of = _reinspected(user, inspection_id, req, done_at)
+    plan_id = _planned(user, req, done_at, subject.region or "")
     content: dict[str, Any] = {
         "subject_id": subject.id,
         "template_code": template.code,
@@ -270,6 +304,9 @@ def record_inspection(user: Principal, inspection_id: str, req: RecordInspection
         "flags": _flags(subject.id, req.position),
         "content_hash": digest,
         "reinspection_of": reinspection_of,
+        "plan_id": plan_id,
+        # As the subject stands on receipt: performance counts it without reading the subject again.
+        "key_object": bool(subject.key_object),
     }
     if found is None:
         rec = store.InspectionRecord(
@@ -279,6 +316,7 @@ def record_inspection(user: Principal, inspection_id: str, req: RecordInspection
             received_at=clock.iso(clock.now()),
             **content,
         )
+        rec.on_time = on_time(rec.done_at, rec.received_at)
         try:
             audit.commit(
                 audit.Change(rec, "inspection.recorded", condition=store.InspectionRecord.pk.does_not_exist()),
@@ -294,6 +332,7 @@ def record_inspection(user: Principal, inspection_id: str, req: RecordInspection
     rec = found[0]
     for name, value in content.items():
         setattr(rec, name, value)
+    rec.on_time = on_time(rec.done_at, rec.received_at)
     audit.commit(
         audit.Change(rec, "inspection.edited", detail={"replaces_version": req.replaces_version}),
         actor=user.user_id,

@@ -101,8 +101,9 @@ table.route(
     body="RecordInspectionRequest",
     response="InspectionView",
     status=201,
-    # the inspection, subject, template version, subject's bases, files named, and the one a re-inspection follows
-    budget=Budget(reads=6, writes=1),
+    # the inspection, subject, template version, subject's bases, files named, the one a re-inspection follows,
+    # and the caller's task of the plan it names
+    budget=Budget(reads=7, writes=1),
 )
 
 table.route(

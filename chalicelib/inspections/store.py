@@ -86,6 +86,10 @@ class InspectionRecord(Entity, discriminator="Inspection"):
     content_hash = UnicodeAttribute()  # of the request as sent: a resend with the same content is a no-op
     reinspection_of = UnicodeAttribute(null=True)  # the inspection whose corrective actions this one re-inspects
     workflow_error = UnicodeAttribute(null=True)  # why its handover to enforcement could not be delivered
+    # For performance (绩效考核): counted from the stream without reading the subject or the settings again.
+    plan_id = UnicodeAttribute(null=True)  # the inspection plan (巡查计划) it was done under, if it names one
+    key_object = BooleanAttribute(null=True)  # the subject was a key supervision object (重点监管对象) on receipt
+    on_time = BooleanAttribute(null=True)  # received within the on-time window of done_at
 
     @property
     def parties(self) -> set[str]:
@@ -164,6 +168,7 @@ class CorrectiveActionRecord(Entity, discriminator="CorrectiveAction"):
     closed_by = UnicodeAttribute(null=True)  # the re-inspection's id
     outcome = UnicodeAttribute(null=True)  # rectified | not_rectified
     parties = UnicodeSetAttribute()  # the agency: its inbox hears of the reminder and of the overdue mark
+    done_at = UnicodeAttribute(null=True)  # the inspection's: the performance period the action counts in
 
     def derive_keys(self) -> None:
         self.pk = f"INSP#{self.inspection_id}"

@@ -17,8 +17,11 @@ from ulid import ULID
 import app  # noqa: F401 - registers every route
 from chalicelib.core.api import ROUTES, RouteSpec
 from chalicelib.integrity import service as integrity
+from chalicelib.plans import distribution as plans_distribution
+from chalicelib.plans import store as plans_store
 from tests.support.inspections import good_answers, inspection_body, published, template_body
 from tests.support.monitoring import CHIVES, Walk, model_body, sample_body
+from tests.support.plans import plan_body, this_month
 from tests.support.spotchecks import SpotWalk, delivered_case
 from tests.support.subjects import registration
 from tests.support.supervision import evidence
@@ -101,6 +104,25 @@ class Scene:
         sent = self.api.put(f"/inspections/{iid}", token=self.world.token("lc-supervisor"), body=self.inspection_body())
         assert sent.status == 201, sent.body
         return iid
+
+    def plan_draft(self) -> tuple[str, int]:
+        """A draft inspection plan (巡查计划) of Licheng for this month: its id and record version."""
+        code = self.template().split("/")[2]
+        body = plan_body(self.world, code, [self.subject["id"]])
+        made = self.api.post("/inspection-plans", token=self.world.token("lc-head"), body=body)
+        assert made.status == 201, made.body
+        return made.body["id"], made.body["version"]
+
+    def plan(self) -> str:
+        """A published Licheng plan with its supervisors' tasks made (as the stream makes them): its id."""
+        pid, version = self.plan_draft()
+        head = self.world.token("lc-head")
+        done = self.api.post(f"/inspection-plans/{pid}/publish", token=head, body={"version": version})
+        assert done.status == 200, done.body
+        image = plans_distribution.decoded(plans_store.get_plan(pid).to_simple_dict())
+        for target in image["targets"]:
+            plans_distribution.assign(image, target)
+        return pid
 
     def walk(self) -> Walk:
         """A fresh risk-monitoring task of Shandong's province, issued to its lab (built only where a case needs it)."""
@@ -557,6 +579,29 @@ CASES: dict[tuple[str, str], Case] = {
         s, "objected", "objection-review", {"justified": False, "note": "答复无误"}
     ),
     ("GET", "/complaints/{complaint_id}/filer"): lambda s: (f"/complaints/{s.complaint('assigned')[0]}/filer", None),
+    ("POST", "/inspection-plans"): lambda s: (
+        "/inspection-plans",
+        plan_body(s.world, s.template().split("/")[2], [s.subject["id"]]),
+    ),
+    ("GET", "/inspection-plans"): lambda s: ("/inspection-plans", None),
+    ("GET", "/inspection-plans/{plan_id}"): lambda s: (f"/inspection-plans/{s.plan()}", None),
+    ("PATCH", "/inspection-plans/{plan_id}"): lambda s: (
+        f"/inspection-plans/{(draft := s.plan_draft())[0]}",
+        {"version": draft[1], "title": "改"},
+    ),
+    ("POST", "/inspection-plans/{plan_id}/publish"): lambda s: (
+        f"/inspection-plans/{(draft := s.plan_draft())[0]}/publish",
+        {"version": draft[1]},
+    ),
+    ("GET", "/inspection-plans/{plan_id}/assignments"): lambda s: (f"/inspection-plans/{s.plan()}/assignments", None),
+    ("POST", "/inspection-plans/{plan_id}/receive"): lambda s: (f"/inspection-plans/{s.plan()}/receive", None),
+    ("GET", "/plan-assignments"): lambda s: ("/plan-assignments", None),
+    ("GET", "/inspection-performance"): lambda s: (f"/inspection-performance?period={this_month()}", None),
+    ("GET", "/inspection-performance/inspections"): lambda s: (
+        f"/inspection-performance/inspections?period={this_month()}&user_id={s.world.users['lc-supervisor'].id}",
+        None,
+    ),
+    ("POST", "/inspection-performance/export"): lambda s: ("/inspection-performance/export", {"period": this_month()}),
 }
 
 
@@ -767,6 +812,17 @@ HAPPY_USER = {
     ("POST", "/complaints/{complaint_id}/answer"): "lc-head",
     ("POST", "/complaints/{complaint_id}/objection-review"): "lc-head",
     ("GET", "/complaints/{complaint_id}/filer"): "lc-supervisor",
+    ("POST", "/inspection-plans"): "lc-head",
+    ("GET", "/inspection-plans"): "lc-head",
+    ("GET", "/inspection-plans/{plan_id}"): "lc-head",
+    ("PATCH", "/inspection-plans/{plan_id}"): "lc-head",
+    ("POST", "/inspection-plans/{plan_id}/publish"): "lc-head",
+    ("GET", "/inspection-plans/{plan_id}/assignments"): "lc-head",
+    ("POST", "/inspection-plans/{plan_id}/receive"): "lc-supervisor",
+    ("GET", "/plan-assignments"): "lc-supervisor",
+    ("GET", "/inspection-performance"): "lc-head",
+    ("GET", "/inspection-performance/inspections"): "lc-head",
+    ("POST", "/inspection-performance/export"): "lc-head",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
@@ -786,6 +842,12 @@ NOT_JURISDICTIONAL = {
     ("GET", "/corrective-actions"): "lists only the caller's own agency's (a head's) or the caller's own",
     ("GET", "/entrusted-tests"): "lists only the tests sent to the caller's own lab, or by the caller's own agency",
     ("GET", "/complaints"): "lists only the cases the caller's own agency handles (a subject account: about it)",
+    ("POST", "/inspection-plans"): "a plan of the caller's own agency (what it names is checked: 422)",
+    ("GET", "/inspection-plans"): "lists only the caller's own agency's plans",
+    ("GET", "/plan-assignments"): "lists only the caller's own tasks",
+    ("GET", "/inspection-performance"): "the caller's own agency's table (a supervisor's own row)",
+    ("GET", "/inspection-performance/inspections"): "the caller's own agency's inspections (a supervisor's own)",
+    ("POST", "/inspection-performance/export"): "the caller's own agency's table",
 }
 # Routes a lab instrument calls with its machine credential (Instrument <id>.<secret>), not a person's token.
 MACHINE = {("POST", "/instrument/results")}

@@ -136,6 +136,7 @@ class World:
         self.users[username] = service.create_user(self.principal(creator), self.agencies[agency].id, req)
 
 
+TOWNSHIP = "370112001"  # 山大路街道, a township of Licheng (370112)
 CERT = Certificate(number="鲁农执-0001", valid_until="2030-12-31")
 
 
@@ -202,6 +203,9 @@ def build_world(identity: Identity) -> World:
         ["sampler"],
         certificate=Certificate(number="鲁农执-0005", valid_until="2030-12-31"),
     )
+    # Base inspection plans (巡查计划): a second Licheng supervisor, and a township supervisor of 山大路街道.
+    world.user("lc-admin", "lc", "lc-supervisor-2", ["supervisor"])
+    world.user("lc-admin", "lc", "lc-township-supervisor", ["supervisor"], township=TOWNSHIP)
     world.agency("jn-admin", "lc-enf", "历城区农业综合行政执法大队", "enforcement", "370112", parent="lc")
     world.user("jn-admin", "lc-enf", "lc-enf-admin", ["admin"])
     world.user("lc-enf-admin", "lc-enf", "lc-officer", ["enforcement_officer"], certificate=CERT)
