@@ -46,6 +46,9 @@ class Settings(BaseModel):
     public_base_url: str = "https://trace.example.cn"
     max_upload_bytes: int = Field(default=MAX_UPLOAD_BYTES, gt=0)
     idempotency_ttl_seconds: int = 24 * 3600
+    console_origins: tuple[str, ...] = Field(
+        default=(), description="browser origins (the web console's) the API answers CORS for; none = no CORS"
+    )
 
     @property
     def jwks_url(self) -> str:
@@ -77,7 +80,11 @@ _ENV = {
     "progress_shards": "PROGRESS_SHARDS",
     "public_base_url": "PUBLIC_BASE_URL",
     "max_upload_bytes": "MAX_UPLOAD_BYTES",
+    "console_origins": "CONSOLE_ORIGINS",
 }
+
+
+_LISTS = {"oidc_audience", "console_origins"}
 
 
 def settings_from(environ: dict[str, str]) -> Settings:
@@ -86,7 +93,7 @@ def settings_from(environ: dict[str, str]) -> Settings:
         raw = environ.get(var) or (environ.get("AWS_DEFAULT_REGION") if var == "AWS_REGION" else None)
         if raw in (None, ""):
             continue
-        values[field] = tuple(a.strip() for a in raw.split(",") if a.strip()) if field == "oidc_audience" else raw
+        values[field] = tuple(a.strip() for a in raw.split(",") if a.strip()) if field in _LISTS else raw
     return Settings.model_validate(values)
 
 
