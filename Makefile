@@ -10,6 +10,8 @@ CONSOLE := build/console/index.html
 CONSOLE_SOURCES := $(shell find console -type f 2>/dev/null) package-lock.json
 # The browser tests drive Debian's Chromium (never a downloaded build).
 CHROMIUM := /usr/bin/chromium
+# Chinese text in the screenshots needs a CJK font; Debian's chromium does not pull one in.
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 .PHONY: install run test unit lint package bench fuzz token schemas clean console browser
 
@@ -30,7 +32,7 @@ $(CONSOLE): $(NODE_STAMP) $(CONSOLE_SOURCES)
 console: $(CONSOLE)
 
 browser:
-	test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	test -x $(CHROMIUM) -a -f $(CJK_FONT) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
 
 install: $(STAMP) $(NODE_STAMP) $(CONSOLE) browser
 

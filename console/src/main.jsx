@@ -48,6 +48,8 @@ function App() {
     if (path === '/callback') {
       completeSignIn()
         .then((to) => {
+          // The field mode is its own page (field.html): back to it with a full load.
+          if (to.startsWith('/field')) return location.replace(to)
           history.replaceState(null, '', to)
           dispatchEvent(new PopStateEvent('popstate'))
           return currentUser()
@@ -362,7 +364,7 @@ function Results() {
       <ProblemView error={error} />
       {done && (
         <div class="ok" role="status" data-testid="results-done">
-          {t('submitted', { entered: done.entered, unchanged: done.unchanged, unqualified: done.unqualified_samples.length })}
+          {t('submitted', { samples: done.samples.length, entered: done.entered, unchanged: done.unchanged, unqualified: done.unqualified_samples.length })}
           <Table
             rows={done.samples}
             cols={[
