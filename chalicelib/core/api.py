@@ -173,7 +173,8 @@ def _preflight(app: Chalice, methods: list[str]) -> Any:
         assert request is not None, "Chalice sets the request before calling a view"
         origin = cors.allowed_origin(request.headers or {})
         # Another origin gets no CORS headers: its browser then refuses to send the call.
-        return Response(body="", status_code=204, headers=cors.preflight_headers(origin, methods) if origin else {})
+        headers: dict[str, str | list[str]] = {**cors.preflight_headers(origin, methods)} if origin else {}
+        return Response(body="", status_code=204, headers=headers)
 
     return preflight
 

@@ -76,7 +76,7 @@ class ConsoleServer:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> None:
         self.thread.start()
@@ -149,7 +149,7 @@ class _Handler(BaseHTTPRequestHandler):
     console: ConsoleServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # the stack's terminal shows the API and the events, not every asset
 
     # -- plumbing
@@ -289,7 +289,9 @@ autocomplete="current-password" required>
         )
         answer = {"code": code, **({"state": form["state"]} if form.get("state") else {})}
         self.send_response(302)
-        self.send_header("Location", form["redirect_uri"] + ("&" if "?" in form["redirect_uri"] else "?") + urlencode(answer))
+        self.send_header(
+            "Location", form["redirect_uri"] + ("&" if "?" in form["redirect_uri"] else "?") + urlencode(answer)
+        )
         self.send_header("Content-Length", "0")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()

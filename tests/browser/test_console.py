@@ -81,7 +81,9 @@ def test_a_county_head_signs_in_and_sees_her_agency_her_tasks_and_the_activity(b
     assert (overdue.locator("tbody tr").count()) == len(api_overdue)
     activity = page.get_by_test_id("activity")
     activity.locator("tbody tr").first.wait_for()
-    assert activity.locator("tbody tr").count() == len(local.ok("jn-licheng-head", "GET", "/activity?limit=20")["items"])
+    assert activity.locator("tbody tr").count() == len(
+        local.ok("jn-licheng-head", "GET", "/activity?limit=20")["items"]
+    )
     # And in English, the same screen in English
     page.get_by_test_id("lang").click()
     page.get_by_text("Supervision spot checks").wait_for()
@@ -145,7 +147,7 @@ def test_a_lab_manager_enters_many_results_and_sees_the_row_the_api_refuses(brow
     page.get_by_test_id("submit").click()
     # Then the API's refusal names the fourth row's unit, shown on that row, and nothing is written
     page.locator("[role=alert][data-status='422']").wait_for()
-    assert "row-3" == page.locator("tr.bad").get_attribute("data-testid")
+    assert page.locator("tr.bad").get_attribute("data-testid") == "row-3"
     assert "unit" in page.get_by_test_id("row-error-3").inner_text()
     assert page.locator("tr.bad").count() == 1
     assert "未写入任何结果" in page.inner_text("main")
@@ -214,7 +216,9 @@ def _qr_video(local: Stack, code: str, where: Path) -> Path:
     for y in range(height * scale):
         source = image[y // scale]
         start = (top + y) * frame_w + left
-        luma[start : start + width * scale] = bytes(16 if source[x // scale] < 128 else 235 for x in range(width * scale))
+        luma[start : start + width * scale] = bytes(
+            16 if source[x // scale] < 128 else 235 for x in range(width * scale)
+        )
     chroma = bytes([128]) * (frame_w * frame_h // 4)
     video = where / "qr.y4m"
     with video.open("wb") as out:
@@ -336,7 +340,10 @@ def test_field_mode_scans_a_qr_records_an_inspection_offline_and_it_arrives_once
         assert page.inner_text("[data-testid=waiting-count]") == "0"
         stored = local.ok("jn-licheng-supervisor", "GET", f"/inspections?subject_id={subject['id']}&limit=50")["items"]
         assert [i["id"] for i in stored].count(inspection_id) == 1
-        assert local.ok("jn-licheng-supervisor", "GET", f"/inspections/{inspection_id}")["opinion"] == "标识张贴规范，记录完整"
+        assert (
+            local.ok("jn-licheng-supervisor", "GET", f"/inspections/{inspection_id}")["opinion"]
+            == "标识张贴规范，记录完整"
+        )
         files_deadline = time.monotonic() + 30
         while True:
             files = local.ok("jn-licheng-supervisor", "GET", f"/inspections/{inspection_id}")["files"]
