@@ -73,9 +73,10 @@ function Field() {
           <ProblemView error={error} />
           {found && <Found data={found} onInspect={() => setInspecting(found.subject)} />}
           {inspecting && <Inspection subject={inspecting} onSaved={() => setInspecting(null)} />}
-          <Outbox online={online} />
         </>
       )}
+      {/* Shown signed out too: a token that expired in the field leaves the records waiting, not lost. */}
+      <Outbox online={online} />
     </div>
   )
 }

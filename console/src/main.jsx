@@ -163,7 +163,7 @@ function Home({ me }) {
             cols={[
               [t('title'), (r) => r.title],
               [t('state'), (r) => stateName(r.state)],
-              [t('progress'), (r) => `${(r.children || []).length} / ${r.units}`],
+              [t('progress'), (r) => <SpotProgress task={r} />],
               [t('deadline'), (r) => r.deadline],
             ]}
           />
@@ -221,6 +221,23 @@ function Progress({ id }) {
       <span style={{ width: `${pct}%` }} />
       <em>
         {tested}/{allocated}
+      </em>
+    </span>
+  )
+}
+
+// Samples taken of the units the task asks for, as the task's sample list answers.
+function SpotProgress({ task }) {
+  const p = useApi(`/spot-checks/${task.id}/samples?limit=200`)
+  if (p.error) return <ProblemView error={p.error} />
+  if (!p.data) return <span class="muted">…</span>
+  const taken = p.data.items.length
+  const pct = task.units ? Math.min(100, Math.round((100 * taken) / task.units)) : 0
+  return (
+    <span class="bar" data-testid="spot-progress">
+      <span style={{ width: `${pct}%` }} />
+      <em>
+        {taken}/{task.units}
       </em>
     </span>
   )
