@@ -56,7 +56,7 @@ class ConsoleConfig:
     jwks_url: str
     user_pool_id: str
     client_id: str
-    endpoint_url: str
+    endpoint_url: str | None  # moto server; None: the default endpoint (the tests' mock_aws)
     region: str
 
 
