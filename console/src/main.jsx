@@ -187,9 +187,9 @@ function Home({ me }) {
           <Table
             rows={d.items}
             cols={[
-              [t('subject'), (r) => r.subject_name || r.subject_id],
-              [t('item'), (r) => r.item_text || r.item_id || r.id],
-              [t('due'), (r) => r.due_on || when(r.due_at)],
+              [t('subject'), (r) => <Link href={`/subjects/${r.subject_id}`}>{r.subject_name || r.subject_id}</Link>],
+              [t('item'), (r) => `${r.label}: ${r.what}`],
+              [t('due'), (r) => r.due],
             ]}
           />
         )}

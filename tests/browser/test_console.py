@@ -41,6 +41,54 @@ def _agency(local: Stack, user: str, region: str, name: str) -> dict[str, Any]:
     return next(a for a in agencies if a["name"] == name)
 
 
+def _overdue_corrective_action(local: Stack) -> dict[str, Any]:
+    """Licheng's supervisor inspected a subject three days ago; a failed item's corrective action was due the next day.
+
+    The phone sent the inspection only now, so the clock finds the due day already over: the action is overdue.
+    """
+    template = local.ok("jn-licheng-supervisor", "GET", "/inspection-templates/CN-BASE-DEFAULT/versions/1")
+    subject = local.ok("jn-licheng-supervisor", "GET", f"/subjects?region={LICHENG}&state=approved&limit=1")["items"][0]
+    answers: dict[str, Any] = {}
+    for item in (item for section in template["sections"] for item in section["items"]):
+        if item["type"] == "check":
+            answers[item["key"]] = {"result": "na"}
+        elif item["type"] == "photo":
+            answers[item["key"]] = {"photos": [str(ULID())]}
+        elif item["type"] == "text":
+            answers[item["key"]] = {"value": "废弃物回收不规范"}
+        elif item["type"] == "signature":
+            answers[item["key"]] = {"signer": "崔建国", "attachment_id": str(ULID()), "sha256": "0" * 64}
+    done = datetime.now(UTC) - timedelta(days=3)
+    what = f"设置农药包装废弃物回收桶 {ULID()}"
+    answers["pesticide_waste"] = {
+        "result": "fail",
+        "photos": [str(ULID())],
+        "corrective_action": {"what": what, "due": (done + timedelta(days=1)).date().isoformat(), "reinspect": True},
+    }
+    local.ok(
+        "jn-licheng-supervisor",
+        "PUT",
+        f"/inspections/{ULID()}",
+        {
+            "subject_id": subject["id"],
+            "template_code": "CN-BASE-DEFAULT",
+            "template_number": template["number"],
+            "done_at": done.isoformat(),
+            "position": {"lng": 117.05, "lat": 36.68, "accuracy_m": 10},
+            "answers": answers,
+            "opinion": "废弃物回收不规范",
+        },
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        overdue = local.ok("jn-licheng-head", "GET", "/corrective-actions?state=overdue&limit=50")["items"]
+        found = [action for action in overdue if action["what"] == what]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, "the corrective action did not fall overdue"
+        time.sleep(0.5)
+
+
 def test_a_county_head_signs_in_and_sees_her_agency_her_tasks_and_the_activity(browser: Any, local: Stack) -> None:
     # Given Jinan has published a spot check to Licheng county
     licheng = _agency(local, "jn-head", LICHENG, "历城区农业农村局")
@@ -61,6 +109,8 @@ def test_a_county_head_signs_in_and_sees_her_agency_her_tasks_and_the_activity(b
         },
     )
     local.ok("jn-head", "POST", f"/spot-checks/{task['id']}/publish", {"version": task["version"]})
+    # And a corrective action her supervisor set is overdue
+    action = _overdue_corrective_action(local)
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     # When Licheng's head signs in (code + PKCE through the identity provider's form)
@@ -77,7 +127,9 @@ def test_a_county_head_signs_in_and_sees_her_agency_her_tasks_and_the_activity(b
     assert deadline in row.inner_text()
     assert row.get_by_test_id("spot-progress").inner_text() == "0/2"
     overdue = page.get_by_test_id("overdue")
-    overdue.locator("table, p.muted:not(:has-text('…'))").first.wait_for()
+    late = overdue.locator("tr", has_text=action["what"])
+    late.wait_for()
+    assert action["due"] in late.inner_text() and action["label"] in late.inner_text()
     api_overdue = local.ok("jn-licheng-head", "GET", "/corrective-actions?state=overdue&limit=50")["items"]
     assert (overdue.locator("tbody tr").count()) == len(api_overdue)
     activity = page.get_by_test_id("activity")
