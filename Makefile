@@ -1,4 +1,5 @@
-# The project's only entry points. A fresh machine needs python3 (3.11), make, and node (20.19+ or 22.12+) with npm.
+# The project's only entry points. A fresh machine needs python3 (3.11), make, and node (20.19+ or 22.12+) with npm;
+# `make test` also installs Debian's chromium (apt-get, as root) for the browser tests when it is missing.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

@@ -148,6 +148,27 @@ const en = {
 
 const dictionaries = { zh, en }
 
+// The activity feed's `kind` and the verb of its `action` (`<kind>.<verb>`), in Chinese; English shows the code.
+const KINDS = {
+  Agency: '机构', User: '用户', Subject: '主体', Base: '基地', Product: '产品', Batch: '批次',
+  Instruction: '调度指令', MonitoringTask: '监测任务', Assignment: '监测任务分工', Sample: '样品',
+  SpotCheck: '抽查任务', Draw: '双随机抽取', Case: '执法案件', Inspection: '巡查', CorrectiveAction: '整改',
+  InspectionTemplate: '检查规范',
+}
+const VERBS = {
+  created: '创建', added: '新增', issued: '赋码', registered: '登记', approved: '审核通过', rejected: '驳回',
+  drafted: '起草', published: '下发', received: '接收', assigned: '实施', split: '分解', reported: '报告',
+  accepted: '验收', cancelled: '撤销', returned: '退回', opened: '开启', reminded: '提醒', overdue: '逾期',
+  closed: '关闭', recorded: '记录', entered: '录入', acknowledged: '签收', escalated: '升级', key_object: '重点监管标记',
+  updated: '变更', sampled: '抽样', tested: '检测', failed: '不合格',
+}
+
+export function actionName(kind, action) {
+  if (lang() !== 'zh') return action
+  const verb = VERBS[(action || '').split('.').pop()]
+  return verb ? `${KINDS[kind] || kind}${verb}` : action
+}
+
 export function lang() {
   return localStorage.getItem(KEY) === 'en' ? 'en' : 'zh'
 }

@@ -3,7 +3,7 @@ import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, Problem } from './api.js'
 import { completeSignIn, currentUser, signIn, signOut } from './auth.js'
-import { lang, onLang, setLang, t, when } from './i18n.js'
+import { actionName, lang, onLang, setLang, t, when } from './i18n.js'
 import { Panel, ProblemView, useApi } from './ui.jsx'
 import './styles.css'
 
@@ -200,7 +200,7 @@ function Home({ me }) {
             rows={d.items}
             cols={[
               [t('when'), (r) => when(r.at)],
-              [t('what'), (r) => r.action],
+              [t('what'), (r) => <span title={r.action}>{actionName(r.kind, r.action)}</span>],
               [t('subject'), (r) => (r.summary && (r.summary.name || r.summary.title)) || r.kind],
             ]}
           />
