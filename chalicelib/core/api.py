@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger
 from chalice import Chalice, Response
 
+from . import cors
 from .access import Principal, require_roles
 from .errors import (
     UNSTORABLE,
@@ -167,6 +168,24 @@ def register(app: Chalice, routes: list[RouteSpec], authorizers: Mapping[str, An
             content_types=_BODY_TYPES,
             name=spec.name,
         )(_view(app, spec))
+    # A browser asks before a cross-origin call with a token or JSON: one public OPTIONS view per path.
+    methods: dict[str, list[str]] = {}
+    for spec in routes:
+        methods.setdefault(spec.path, []).append(spec.method)
+    for number, (path, allowed) in enumerate(methods.items()):
+        app.route(path, methods=["OPTIONS"], name=f"preflight_{number}")(_preflight(app, allowed))
+
+
+def _preflight(app: Chalice, methods: list[str]) -> Any:
+    def preflight(**params: str) -> Response:
+        request = app.current_request
+        assert request is not None, "Chalice sets the request before calling a view"
+        origin = cors.allowed_origin(request.headers or {})
+        # Another origin gets no CORS headers: its browser then refuses to send the call.
+        headers: dict[str, str | list[str]] = {**cors.preflight_headers(origin, methods)} if origin else {}
+        return Response(body="", status_code=204, headers=headers)
+
+    return preflight
 
 
 def _view(app: Chalice, spec: RouteSpec) -> Any:
@@ -180,6 +199,10 @@ def _view(app: Chalice, spec: RouteSpec) -> Any:
 def dispatch(app: Chalice, spec: RouteSpec, params: dict[str, str]) -> Response:
     started = time.perf_counter()
     response = _dispatch(app, spec, params)
+    request = app.current_request
+    origin = cors.allowed_origin(request.headers or {}) if request is not None else None
+    if origin:
+        response.headers = {**(response.headers or {}), **cors.response_headers(origin)}
     record_request(f"{spec.method} {spec.path}", response.status_code, (time.perf_counter() - started) * 1000)
     return response
 

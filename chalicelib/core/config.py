@@ -65,6 +65,9 @@ class Settings(BaseModel):
     )
     max_upload_bytes: int = Field(default=MAX_UPLOAD_BYTES, gt=0)
     idempotency_ttl_seconds: int = 24 * 3600
+    console_origins: tuple[str, ...] = Field(
+        default=(), description="browser origins (the web console's) the API answers CORS for; none = no CORS"
+    )
 
     @property
     def jwks_url(self) -> str:
@@ -103,7 +106,11 @@ _ENV = {
     "max_upload_bytes": "MAX_UPLOAD_BYTES",
     "inspection_on_time_hours": "INSPECTION_ON_TIME_HOURS",
     "plan_remind_seconds": "PLAN_REMIND_SECONDS",
+    "console_origins": "CONSOLE_ORIGINS",
 }
+
+
+_LISTS = {"oidc_audience", "console_origins"}
 
 
 def settings_from(environ: dict[str, str]) -> Settings:
@@ -112,7 +119,7 @@ def settings_from(environ: dict[str, str]) -> Settings:
         raw = environ.get(var) or (environ.get("AWS_DEFAULT_REGION") if var == "AWS_REGION" else None)
         if raw in (None, ""):
             continue
-        values[field] = tuple(a.strip() for a in raw.split(",") if a.strip()) if field == "oidc_audience" else raw
+        values[field] = tuple(a.strip() for a in raw.split(",") if a.strip()) if field in _LISTS else raw
     return Settings.model_validate(values)
 
 

@@ -1,10 +1,12 @@
-"""Make Chalice's local gateway answer as API Gateway does when the authorizer rejects a token."""
+"""Make Chalice's local gateway answer as API Gateway does when the authorizer rejects a token (CORS included)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalice.local import LocalGatewayAuthorizer, LocalGatewayException, NotAuthorizedError
+from chalice.local import LocalGateway, LocalGatewayAuthorizer, LocalGatewayException, NotAuthorizedError
+
+from chalicelib.core import cors
 
 _installed = False
 
@@ -30,4 +32,17 @@ def install() -> None:
             raise
 
     LocalGatewayAuthorizer.authorize = authorize  # type: ignore[method-assign]
+    handle_request = LocalGateway.handle_request
+
+    def handle_with_cors(self: LocalGateway, method: str, path: str, headers: Any, body: Any) -> Any:
+        """The gateway's own 401/403 carry the console's CORS headers, as the template's gateway responses do."""
+        try:
+            return handle_request(self, method, path, headers, body)
+        except LocalGatewayException as exc:
+            origin = cors.allowed_origin(headers or {})
+            if origin:
+                exc.headers = {**(exc.headers or {}), **cors.response_headers(origin)}
+            raise
+
+    LocalGateway.handle_request = handle_with_cors  # type: ignore[method-assign]
     _installed = True

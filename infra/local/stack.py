@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalice.local import LocalDevServer
     from moto.server import ThreadedMotoServer
 
+    from .console import ConsoleServer
     from .demo import Demo
     from .events import LocalEvents
 
@@ -43,6 +44,7 @@ def state_file() -> Path:
 class Ports:
     api: int = field(default_factory=lambda: int(os.environ.get("LOCAL_API_PORT", "8000")))
     moto: int = field(default_factory=lambda: int(os.environ.get("LOCAL_MOTO_PORT", "5000")))
+    console: int = field(default_factory=lambda: int(os.environ.get("LOCAL_CONSOLE_PORT", "8080")))
 
     @property
     def api_url(self) -> str:
@@ -51,6 +53,10 @@ class Ports:
     @property
     def moto_url(self) -> str:
         return f"http://{HOST}:{self.moto}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://{HOST}:{self.console}"
 
 
 def chalice_config(app: Any = None) -> Any:
@@ -87,6 +93,8 @@ def configure_environment(ports: Ports, config: Any) -> None:
     )
     # QR codes and links then resolve against this machine's API.
     os.environ.setdefault("PUBLIC_BASE_URL", ports.api_url)
+    # The web console is served from another origin than the API, as from its bucket in production.
+    os.environ["CONSOLE_ORIGINS"] = ports.console_url
 
 
 def port_free(port: int) -> bool:
@@ -155,6 +163,7 @@ class LocalStack:
         self.api: LocalDevServer | None = None
         self.api_thread: threading.Thread | None = None
         self.demo: Demo | None = None
+        self.console: ConsoleServer | None = None
         self.pool_id = ""
         self.client_id = ""
         self.timings: dict[str, float] = {}
@@ -166,7 +175,7 @@ class LocalStack:
 
     def start(self) -> None:
         t0 = t = time.monotonic()
-        for name, port in (("API", self.ports.api), ("moto", self.ports.moto)):
+        for name, port in (("API", self.ports.api), ("moto", self.ports.moto), ("console", self.ports.console)):
             if not port_free(port):
                 raise SystemExit(
                     f"port {port} ({name}) is in use on {HOST}: is another stack running? (see {state_file()})"
@@ -190,6 +199,7 @@ class LocalStack:
             t = self._mark("demo", t)
         gateway.install()
         self._start_api()
+        self._start_console()
         # Started last: polling the stream while the demo loads doubles the load time (one GIL, one
         # DynamoDB lock), so the demo's events reach the activity feed in the first seconds after start.
         self.settler = Settler(self.events)
@@ -239,6 +249,21 @@ class LocalStack:
         self.api_thread = threading.Thread(target=self.api.server.serve_forever, name="api", daemon=True)
         self.api_thread.start()
 
+    def _start_console(self) -> None:
+        from .console import ConsoleConfig, ConsoleServer
+
+        config = ConsoleConfig(
+            api_url=self.ports.api_url,
+            issuer=os.environ["OIDC_ISSUER"],
+            jwks_url=os.environ["OIDC_JWKS_URL"],
+            user_pool_id=self.pool_id,
+            client_id=self.client_id,
+            endpoint_url=self.ports.moto_url,
+            region=REGION,
+        )
+        self.console = ConsoleServer(HOST, self.ports.console, config)
+        self.console.start()
+
     def _write_state(self) -> None:
         path = state_file()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -246,6 +271,7 @@ class LocalStack:
             "pid": os.getpid(),
             "api_url": self.ports.api_url,
             "endpoint_url": self.ports.moto_url,
+            "console_url": self.ports.console_url,
             "region": REGION,
             "user_pool_id": self.pool_id,
             "client_id": self.client_id,
@@ -258,6 +284,8 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop in reverse order: no new requests, then no more events, then AWS itself."""
+        if self.console is not None:
+            self.console.stop()
         if self.api is not None:
             self.api.server.shutdown()
             self.api.server.server_close()
@@ -294,6 +322,7 @@ def banner(stack: LocalStack) -> str:
     lines = [
         "",
         "agritrace local stack is up",
+        f"  console    {ports.console_url}   (web console; field mode: {ports.console_url}/field)",
         f"  API        {ports.api_url}   (OpenAPI: {ports.api_url}/openapi.json)",
         f"  AWS (moto) {ports.moto_url}   (user pool {stack.pool_id}, client {stack.client_id})",
         f"  state      {state_file()}",

@@ -16,6 +16,7 @@ TEST_ENV = {
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "PUBLIC_BASE_URL": "https://trace.test.agritrace.cn",
+    "CONSOLE_ORIGINS": "https://console.test.agritrace.cn",
 }
 
 
