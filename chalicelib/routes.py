@@ -19,6 +19,7 @@ from chalicelib.monitoring import routes as _monitoring
 from chalicelib.orgs import routes as _orgs
 from chalicelib.regions import routes as _regions
 from chalicelib.spotchecks import routes as _spotchecks
+from chalicelib.statistics import routes as _statistics
 from chalicelib.subjects import routes as _subjects
 from chalicelib.testing import routes as _testing
 
@@ -37,6 +38,7 @@ AREAS = (
     _spotchecks,
     _enforcement,
     _inspections,
+    _statistics,
 )
 
 __all__ = ["AREAS", "ROUTES"]

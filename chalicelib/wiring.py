@@ -15,6 +15,8 @@ from chalicelib.enforcement import service as enforcement
 from chalicelib.inspections import followups
 from chalicelib.monitoring import workflow as monitoring
 from chalicelib.spotchecks import cascade, clocks, retests
+from chalicelib.statistics import cells as statistics
+from chalicelib.statistics import measures as _measures  # noqa: F401  (the families and measures declared)
 from chalicelib.testing import imports
 
 
@@ -34,6 +36,7 @@ def stream() -> StreamDispatcher:
             retests.retest_tested,
             enforcement.start_handover,
             followups.follow_up,
+            statistics.count_change,
         ]
     )
 
