@@ -22,6 +22,7 @@ from chalicelib.spotchecks import routes as _spotchecks
 from chalicelib.statistics import routes as _statistics
 from chalicelib.subjects import routes as _subjects
 from chalicelib.testing import routes as _testing
+from chalicelib.warnings import routes as _warnings
 
 AREAS = (
     _meta,
@@ -39,6 +40,7 @@ AREAS = (
     _enforcement,
     _inspections,
     _statistics,
+    _warnings,
 )
 
 __all__ = ["AREAS", "ROUTES"]

@@ -468,6 +468,12 @@ CASES: dict[tuple[str, str], Case] = {
         "/instrument/results",
         _instrument_batch(s.walk().unit_receive().received_sample()),
     ),
+    ("GET", "/statistics/overview"): lambda s: ("/statistics/overview?region=370000&period=month", None),
+    ("GET", "/statistics/drilldown"): lambda s: ("/statistics/drilldown?region=370000&period=year", None),
+    ("POST", "/statistics/exports"): lambda s: (
+        "/statistics/exports",
+        {"table": "drilldown", "region": "370000", "period": "year"},
+    ),
 }
 
 
