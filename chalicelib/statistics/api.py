@@ -9,12 +9,12 @@ from .models import DrilldownView, OverviewView, StatisticsExportView
 
 
 def overview(ctx: RequestContext) -> OverviewView:
-    return service.overview(ctx.principal, ctx.query)
+    return service.overview(ctx.user, ctx.query)
 
 
 def drilldown(ctx: RequestContext) -> DrilldownView:
-    return service.drilldown(ctx.principal, ctx.query)
+    return service.drilldown(ctx.user, ctx.query)
 
 
 def export(ctx: RequestContext) -> StatisticsExportView:
-    return service.export(ctx.principal, ctx.body)
+    return service.export(ctx.user, ctx.body)

@@ -14,7 +14,7 @@ from chalicelib.regions.catalog import Region, catalog
 
 from . import measures as _measures  # noqa: F401  (the families and measures declared)
 from . import store
-from .cells import FAMILIES, ALL_LEVELS
+from .cells import ALL_LEVELS, FAMILIES
 from .models import (
     DrilldownView,
     ExportStatisticsRequest,

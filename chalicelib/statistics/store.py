@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib.core.db import Entity
 from chalicelib.core.errors import ServiceUnavailable
 
-from .cells import partition, parent_of
+from .cells import parent_of, partition
 
 Figures = dict[str, dict[str, int]]  # family -> figure -> value
 _deserialize = TypeDeserializer().deserialize

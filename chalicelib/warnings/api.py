@@ -9,28 +9,28 @@ from .models import IndicatorPage, IndicatorView, WarningView
 
 
 def indicators(ctx: RequestContext) -> IndicatorPage:
-    return service.list_indicators(ctx.principal)
+    return service.list_indicators(ctx.user)
 
 
 def create_indicator(ctx: RequestContext) -> IndicatorView:
-    return service.create_indicator(ctx.principal, ctx.body)
+    return service.create_indicator(ctx.user, ctx.body)
 
 
 def update_indicator(ctx: RequestContext, indicator_id: str) -> IndicatorView:
-    return service.update_indicator(ctx.principal, indicator_id, ctx.body)
+    return service.update_indicator(ctx.user, indicator_id, ctx.body)
 
 
 def publish(ctx: RequestContext) -> WarningView:
-    return service.publish_by_hand(ctx.principal, ctx.body)
+    return service.publish_by_hand(ctx.user, ctx.body)
 
 
 def warning(ctx: RequestContext, warning_id: str) -> WarningView:
-    return service.get_warning(ctx.principal, warning_id)
+    return service.get_warning(ctx.user, warning_id)
 
 
 def acknowledge(ctx: RequestContext, warning_id: str) -> WarningView:
-    return service.acknowledge(ctx.principal, warning_id, ctx.body)
+    return service.acknowledge(ctx.user, warning_id, ctx.body)
 
 
 def respond(ctx: RequestContext, warning_id: str) -> WarningView:
-    return service.respond(ctx.principal, warning_id, ctx.body)
+    return service.respond(ctx.user, warning_id, ctx.body)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.core.models import Integer, Name, Note, Number, RegionCode, STORABLE, Strict, View
+from chalicelib.core.models import STORABLE, Integer, Name, Note, Number, RegionCode, Strict, View
 
 Level = Literal["blue", "yellow", "orange", "red"]  # IV, III, II, I
 LEVELS: tuple[Level, ...] = ("blue", "yellow", "orange", "red")

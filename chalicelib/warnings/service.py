@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.core import audit, clock
-from chalicelib.core.access import Principal, OrgKind, check_access
+from chalicelib.core.access import OrgKind, Principal, check_access
 from chalicelib.core.errors import ConflictError, ForbiddenError, InvalidStateError, Unprocessable
 from chalicelib.regions.catalog import NATIONAL, catalog
 from chalicelib.statistics import cells
@@ -72,7 +72,9 @@ def _indicator_view(rec: store.IndicatorRecord) -> IndicatorView:
 
 def _check_family(req: IndicatorRequest) -> None:
     if req.id == "manual":
-        raise Unprocessable("manual is the hand-published warnings' own", errors=[{"field": "body.id", "message": "reserved"}])
+        raise Unprocessable(
+            "manual is the hand-published warnings' own", errors=[{"field": "body.id", "message": "reserved"}]
+        )
     family = cells.FAMILIES.get(req.family)
     if family is None or not family.active:
         raise Unprocessable(
@@ -277,9 +279,7 @@ def _cells_of(family: str, days: Iterable[str]) -> list[dict[str, Any]]:
         for shard in range(cells.ACTIVE_SHARDS):
             for entry in counters.active_cells(cells.active_partition(day, shard), family):
                 county = str(entry["region"])
-                keys.append(
-                    (cells.partition(cells.parent_of(county), f"D{day}"), cells.cell_sk(county, family))
-                )
+                keys.append((cells.partition(cells.parent_of(county), f"D{day}"), cells.cell_sk(county, family)))
     return counters.get_cells(keys)
 
 

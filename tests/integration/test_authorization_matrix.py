@@ -474,7 +474,70 @@ CASES: dict[tuple[str, str], Case] = {
         "/statistics/exports",
         {"table": "drilldown", "region": "370000", "period": "year"},
     ),
+    ("GET", "/warning-indicators"): lambda s: ("/warning-indicators", None),
+    ("POST", "/warning-indicators"): lambda s: ("/warning-indicators", _indicator_body()),
+    ("PUT", "/warning-indicators/{indicator_id}"): lambda s: (
+        f"/warning-indicators/{(body := _indicator(s))['id']}",
+        {**body, "version": 1},
+    ),
+    ("POST", "/warnings"): lambda s: (
+        "/warnings",
+        {"title": "韭菜腐霉利风险", "level": "yellow", "region": "370112", "subject": str(ULID()), "evidence": "通报"},
+    ),
+    ("GET", "/warnings/{warning_id}"): lambda s: (f"/warnings/{_warning(s)['id']}", None),
+    ("POST", "/warnings/{warning_id}/acknowledge"): lambda s: (
+        f"/warnings/{(w := _warning(s))['id']}/acknowledge",
+        {"version": w["version"], "note": "签收"},
+    ),
+    ("POST", "/warnings/{warning_id}/responses"): lambda s: (
+        f"/warnings/{(w := _acknowledged_warning(s))['id']}/responses",
+        {"version": w["version"], "action": "dispatch", "note": "已调度历城区核查"},
+    ),
 }
+
+
+def _indicator_body() -> dict[str, Any]:
+    return {
+        "id": f"m-{str(ULID()).lower()}",
+        "name": "韭菜不合格率",
+        "measure": "rate",
+        "numerator": "failed",
+        "denominator": "tested",
+        "window_days": 7,
+        "min_sample": 5,
+        "thresholds": {"blue": 0.1, "yellow": 0.2, "orange": 0.3, "red": 0.5},
+        "active": False,
+    }
+
+
+def _indicator(s: Scene) -> dict[str, Any]:
+    body = _indicator_body()
+    made = s.api.post("/warning-indicators", token=s.world.token("moa-analyst"), body=body)
+    assert made.status == 201, made.body
+    return body
+
+
+def _warning(s: Scene) -> dict[str, Any]:
+    """A warning the ministry published by hand to Licheng (370112)."""
+    body = {
+        "title": "韭菜腐霉利风险",
+        "level": "yellow",
+        "region": "370112",
+        "subject": str(ULID()),
+        "evidence": "通报",
+    }
+    made = s.api.post("/warnings", token=s.world.token("moa-analyst"), body=body)
+    assert made.status == 201, made.body
+    return dict(made.body)
+
+
+def _acknowledged_warning(s: Scene) -> dict[str, Any]:
+    w = _warning(s)
+    acked = s.api.post(
+        f"/warnings/{w['id']}/acknowledge", token=s.world.token("lc-head"), body={"version": w["version"]}
+    )
+    assert acked.status == 200, acked.body
+    return dict(acked.body)
 
 
 def _county_walk(s: Scene) -> SpotWalk:
@@ -592,6 +655,12 @@ HAPPY_USER = {
     ("GET", "/inspections"): "lc-supervisor",
     ("GET", "/inspections/{inspection_id}/corrective-actions"): "lc-head",
     ("GET", "/corrective-actions"): "lc-head",
+    ("GET", "/warning-indicators"): "moa-analyst",
+    ("POST", "/warning-indicators"): "moa-analyst",
+    ("PUT", "/warning-indicators/{indicator_id}"): "moa-analyst",
+    ("POST", "/warnings"): "moa-analyst",
+    ("POST", "/warnings/{warning_id}/acknowledge"): "lc-head",
+    ("POST", "/warnings/{warning_id}/responses"): "lc-head",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
@@ -609,6 +678,9 @@ NOT_JURISDICTIONAL = {
     ("GET", "/spot-checks"): "lists only the caller's own agency's tasks",
     ("GET", "/cases"): "lists only the cases handed or escalated to the caller's own agency",
     ("GET", "/corrective-actions"): "lists only the caller's own agency's (a head's) or the caller's own",
+    ("GET", "/warning-indicators"): "national reference data, kept by the ministry only",
+    ("POST", "/warning-indicators"): "national reference data, kept by the ministry only",
+    ("PUT", "/warning-indicators/{indicator_id}"): "national reference data, kept by the ministry only",
 }
 # Routes a lab instrument calls with its machine credential (Instrument <id>.<secret>), not a person's token.
 MACHINE = {("POST", "/instrument/results")}
@@ -617,6 +689,7 @@ CREATES_IN_REGION = {
     ("POST", "/agencies"): "the region is public reference data; the act is forbidden",
     ("POST", "/subjects"): "the region is public reference data; registering there is forbidden",
     ("POST", "/captured-subjects"): "the region is public reference data; capturing there is forbidden",
+    ("POST", "/warnings"): "publishing a warning by hand is the ministry's: another agency is forbidden",
 }
 OUTSIDERS = ["js-admin", "js-head", "js-lab-admin", "js-lab-manager", "js-lab-sampler", "js-officer"]
 EVERYONE = [

@@ -111,7 +111,8 @@ def test_counters_stay_exact_when_a_batch_is_delivered_twice_and_when_it_partly_
         _stream_record(5, s1, s2),
     ]
     dispatcher = stream()
-    dispatcher.subscribers = [cells.count_change]  # only the counters: the other subscribers are not under test
+    # only the counters: the other subscribers are not under test (restored after the test)
+    monkeypatch.setattr(dispatcher, "subscribers", [cells.count_change])
 
     # When the table refuses the fourth record's count (a partial batch failure) the poller is told to retry it
     real = counters.transact_once
@@ -222,9 +223,7 @@ def test_the_drilldown_exports_as_an_xlsx_table(api, world: World):
     key = made.body["download_url"].split("?")[0].split("/exports/", 1)[1]
     body = boto3.client("s3").get_object(Bucket=_bucket(), Key=f"exports/{key}")["Body"].read()
     assert body[:2] == b"PK"
-    assert api.post(
-        "/statistics/exports", token=world.token("lc-head"), body={"region": "370100"}
-    ).status == 404
+    assert api.post("/statistics/exports", token=world.token("lc-head"), body={"region": "370100"}).status == 404
 
 
 def _bucket() -> str:
@@ -237,4 +236,3 @@ def test_cells_are_filed_under_their_parent_so_a_region_is_one_query():
     assert cells.chain("370112001") == ["370112", "370100", "370000", "000000"]
     assert cells.parent_of("370112") == "370100" and cells.parent_of("000000") == "ROOT"
     assert Entity.Meta.table_name
-
