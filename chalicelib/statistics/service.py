@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from chalicelib.core import clock, storage
 from chalicelib.core.access import Principal, governs
-from chalicelib.core.errors import NotFoundError
+from chalicelib.core.errors import NotFoundError, Unprocessable
 from chalicelib.core.ids import new_id
 from chalicelib.regions.catalog import Region, catalog
 
@@ -53,6 +53,11 @@ def visible_region(user: Principal, code: str | None) -> Region:
     region = catalog().get(code or user.org_region)
     if not governs(user, region.code):
         raise NotFoundError("that region is outside your jurisdiction")
+    if len(region.code) == 9:
+        raise Unprocessable(
+            "figures are kept per county and above: ask for the township's county",
+            errors=[{"field": "query.region", "message": "a township"}],
+        )
     return region
 
 

@@ -353,15 +353,18 @@ def run(day: str | None = None) -> JobReport:
         report.indicators += 1
         tallies, read = _tally(indicator, day)
         report.cells_read += read
-        seen: set[str] = set()
+        # What is open now, in one Query: a thread below blue that has nothing open needs no read at all.
+        open_now = {rec.thread: rec for rec in store.open_of(indicator.id)}
         for (region, subject), tally in sorted(tallies.items()):
             level, value = _judge(indicator, tally)
             thread = thread_of(indicator.id, region, subject)
-            seen.add(thread)
-            _settle(indicator, thread, region, subject, level, value, _evidence(indicator, tally, day, value), report)
-        for rec in store.open_of(indicator.id):
-            if rec.thread not in seen:  # nothing counted in the window any more: fallen back
-                _settle(indicator, rec.thread, rec.region or "", rec.subject, None, None, {}, report)
+            current = open_now.pop(thread, None)
+            if level is None and current is None:
+                continue
+            evidence = _evidence(indicator, tally, day, value)
+            _settle(indicator, thread, region, subject, level, value, evidence, report, current)
+        for rec in open_now.values():  # nothing counted in the window any more: fallen back
+            _settle(indicator, rec.thread, rec.region or "", rec.subject, None, None, {}, report, rec)
     return report
 
 
@@ -374,8 +377,11 @@ def _settle(
     value: float | None,
     evidence: dict[str, Any],
     report: JobReport,
+    current: store.WarningRecord | None,
 ) -> None:
-    latest = store.latest_episode(thread)
+    """Bring one thread to the level computed: `current` is its open episode, if any (from the open list)."""
+    # Only a thread to open reads its latest episode: the episode number and whether it is a recurrence.
+    latest = current if current is not None else store.latest_episode(thread) if level is not None else None
     now = clock.iso(clock.now())
     is_open = latest is not None and latest.state == "open"
     if level is None:

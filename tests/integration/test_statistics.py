@@ -180,6 +180,9 @@ def test_a_county_sees_its_own_figures_a_city_drills_down_to_its_counties_and_th
     _get(api, world, "lc-head", "/statistics/overview?region=370102", status=404)
     _get(api, world, "lc-head", "/statistics/drilldown?region=370100", status=404)
     _get(api, world, "jn-lab-manager", "/statistics/overview?region=370100", status=403)
+    # (figures are kept per county and above: a township is a 422, a code that is no region a 404)
+    _get(api, world, "lc-head", "/statistics/overview?region=370112001", status=422)
+    _get(api, world, "lc-head", "/statistics/overview?region=370199", status=404)
 
     # When Jinan's head drills down, Then each county shows its own figures and they sum to the city's
     api.calls.reset()

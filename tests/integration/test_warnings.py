@@ -158,12 +158,20 @@ def test_a_failure_pattern_opens_a_warning_raises_it_reaches_only_its_county_and
     assert answered.status == 200, answered.body
     assert [r["action"] for r in answered.body["responses"]] == ["disposal"]
 
-    # When the failures are corrected on retest (0 of 6), Then the job closes the warning
+    # When six more samples pass (3 of 12: yellow again), Then the warning is lowered
+    for n in range(8, 14):
+        lc.tested(f"W-{n}", failed=False)
+    assert warnings.run(day).lowered >= 1
+    lowered = _thread_warning("370112", subject)
+    assert lowered.level == "yellow" and [h["change"] for h in lowered.history] == ["opened", "raised", "lowered"]
+
+    # When the failures are corrected on retest (0 of 12), Then the job closes the warning
     for sid in ("W-0", "W-4", "W-5"):
         lc.tested(sid, failed=False)
     assert warnings.run(day).closed >= 1
     closed = _thread_warning("370112", subject)
     assert closed.state == "closed" and closed.id == rec.id
+    assert [a["org_id"] for a in closed.acknowledgements] == [world.agencies["lc"].id]
 
     # When the pattern comes back, Then a new episode opens, marked a recurrence
     lc.tested("W-6", failed=True)
