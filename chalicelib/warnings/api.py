@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalicelib.core.api import RequestContext
 
 from . import service
-from .models import IndicatorPage, IndicatorView, WarningView
+from .models import IndicatorPage, IndicatorView, WarningPage, WarningView
 
 
 def indicators(ctx: RequestContext) -> IndicatorPage:
@@ -34,3 +34,11 @@ def acknowledge(ctx: RequestContext, warning_id: str) -> WarningView:
 
 def respond(ctx: RequestContext, warning_id: str) -> WarningView:
     return service.respond(ctx.user, warning_id, ctx.body)
+
+
+def close(ctx: RequestContext, warning_id: str) -> WarningView:
+    return service.close_by_hand(ctx.user, warning_id, ctx.body)
+
+
+def listing(ctx: RequestContext) -> WarningPage:
+    return service.newest(ctx.user, ctx.query)

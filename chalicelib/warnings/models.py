@@ -97,6 +97,16 @@ class RespondWarningRequest(Strict):
     note: Note
 
 
+class CloseWarningRequest(Strict):
+    version: Integer = Field(ge=0, strict=True)
+    reason: Name
+
+
+class WarningListQuery(Strict):
+    limit: Integer = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=2048)
+
+
 class WarningView(View):
     id: str
     indicator_id: str
@@ -126,3 +136,8 @@ class JobReport(View):
     lowered: int
     closed: int
     unchanged: int
+
+
+class WarningPage(View):
+    items: list[WarningView]
+    next_cursor: str | None

@@ -90,3 +90,25 @@ table.route(
     response="WarningView",
     budget=Budget(reads=1, writes=1),
 )
+
+table.route(
+    "POST",
+    "/warnings/{warning_id}/close",
+    "close",
+    roles=MINISTRY,
+    summary="Close a warning by hand (a hand-published one; an indicator's reopens if its figures still warn)",
+    body="CloseWarningRequest",
+    response="WarningView",
+    budget=Budget(reads=1, writes=1),
+)
+
+table.route(
+    "GET",
+    "/warnings",
+    "listing",
+    roles=MINISTRY,
+    summary="Every risk warning, newest first (the ministry's list; agencies see theirs in their inbox)",
+    query="WarningListQuery",
+    response="WarningPage",
+    budget=Budget(reads=1, writes=0),
+)

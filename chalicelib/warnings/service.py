@@ -30,6 +30,7 @@ from . import store
 from .models import (
     LEVELS,
     AcknowledgeWarningRequest,
+    CloseWarningRequest,
     IndicatorPage,
     IndicatorRequest,
     IndicatorView,
@@ -37,6 +38,8 @@ from .models import (
     ManualWarningRequest,
     RespondWarningRequest,
     UpdateIndicatorRequest,
+    WarningListQuery,
+    WarningPage,
     WarningView,
 )
 
@@ -201,6 +204,37 @@ def respond(user: Principal, warning_id: str, req: RespondWarningRequest) -> War
     ]
     audit.commit(audit.Change(rec, f"warning.{req.action}"), actor=user.user_id)
     return _view(rec)
+
+
+def close_by_hand(user: Principal, warning_id: str, req: CloseWarningRequest) -> WarningView:
+    """The ministry closes a warning (a hand-published one, typically); an indicator's opens again next night
+    if its figures still reach a level, as a recurrence."""
+    _ministry(user)
+    rec = store.get_warning(warning_id)
+    if int(rec.version or 0) != req.version:
+        raise ConflictError("the warning changed since you read it: read it again")
+    if rec.state != "open":
+        raise InvalidStateError("the warning is closed already")
+    rec.state = "closed"
+    rec.history = [
+        *(rec.history or []),
+        {
+            "at": clock.iso(clock.now()),
+            "level": rec.level,
+            "change": "closed",
+            "by": user.user_id,
+            "reason": req.reason,
+        },
+    ]
+    audit.commit(audit.Change(rec, "warning.closed"), actor=user.user_id)
+    return _view(rec)
+
+
+def newest(user: Principal, query: WarningListQuery) -> WarningPage:
+    """Every warning, newest first: the ministry's list (agencies find theirs in their inbox)."""
+    _ministry(user)
+    items, cursor = store.newest(limit=query.limit, cursor=query.cursor)
+    return WarningPage(items=[_view(r) for r in items], next_cursor=cursor)
 
 
 def publish_by_hand(user: Principal, req: ManualWarningRequest) -> WarningView:

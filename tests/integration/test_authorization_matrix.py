@@ -493,6 +493,11 @@ CASES: dict[tuple[str, str], Case] = {
         f"/warnings/{(w := _acknowledged_warning(s))['id']}/responses",
         {"version": w["version"], "action": "dispatch", "note": "已调度历城区核查"},
     ),
+    ("POST", "/warnings/{warning_id}/close"): lambda s: (
+        f"/warnings/{(w := _warning(s))['id']}/close",
+        {"version": w["version"], "reason": "风险已消除"},
+    ),
+    ("GET", "/warnings"): lambda s: ("/warnings", None),
 }
 
 
@@ -661,6 +666,8 @@ HAPPY_USER = {
     ("POST", "/warnings"): "moa-analyst",
     ("POST", "/warnings/{warning_id}/acknowledge"): "lc-head",
     ("POST", "/warnings/{warning_id}/responses"): "lc-head",
+    ("POST", "/warnings/{warning_id}/close"): "moa-analyst",
+    ("GET", "/warnings"): "moa-analyst",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
@@ -681,6 +688,8 @@ NOT_JURISDICTIONAL = {
     ("GET", "/warning-indicators"): "national reference data, kept by the ministry only",
     ("POST", "/warning-indicators"): "national reference data, kept by the ministry only",
     ("PUT", "/warning-indicators/{indicator_id}"): "national reference data, kept by the ministry only",
+    ("GET", "/warnings"): "the ministry's national list; agencies see theirs in their inbox",
+    ("POST", "/warnings/{warning_id}/close"): "the ministry's act on any warning in the nation",
 }
 # Routes a lab instrument calls with its machine credential (Instrument <id>.<secret>), not a person's token.
 MACHINE = {("POST", "/instrument/results")}

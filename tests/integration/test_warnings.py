@@ -213,6 +213,13 @@ def test_a_subjects_repeated_failures_warn_its_city_and_the_ministry_publishes_a
     assert made.status == 201, made.body
     assert made.body["origin"] == "manual" and made.body["parties"] == [world.agencies["js"].id]
     assert api.post("/warnings", token=world.token("moa-analyst"), body=manual).status == 409
+    listed = api.get("/warnings?limit=200", token=world.token("moa-analyst"))
+    assert made.body["id"] in {w["id"] for w in listed.body["items"]}
+    # And closes it by hand once the risk has passed
+    close = {"version": made.body["version"], "reason": "风险已消除"}
+    assert api.post(f"/warnings/{made.body['id']}/close", token=world.token("js-head"), body=close).status == 403
+    closed = api.post(f"/warnings/{made.body['id']}/close", token=world.token("moa-analyst"), body=close)
+    assert closed.status == 200 and closed.body["state"] == "closed", closed.body
 
     # An indicator's thresholds change at the version read
     changed = {**body, "version": 1, "thresholds": {"blue": 3, "yellow": 4, "orange": 5, "red": 8}}
