@@ -327,9 +327,10 @@ def measure(
 
 
 def _figures(body: dict[str, Any]) -> Any:
-    if "children" in body:
-        return [c["figures"] for c in body["children"]]
-    return body["current"]["figures"]
+    """The figures a read shows, zeros left out: the stream leaves a figure it took back at 0 (a sample's
+    `verdict#pending` once tested), the direct seeding never writes it."""
+    rows = [c["figures"] for c in body["children"]] if "children" in body else [body["current"]["figures"]]
+    return [{fam: {k: v for k, v in figs.items() if v} for fam, figs in row.items()} for row in rows]
 
 
 def _ops(ops: Counter[str]) -> str:
