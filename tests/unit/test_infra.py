@@ -381,6 +381,9 @@ def test_warnings_are_raised_daily_at_half_past_two_china_time(template):
     assert target["Arn"] == {"Fn::GetAtt": ["RaiseWarnings", "Arn"]}
     permission = props(template, "RaiseWarningsSchedulePermission")
     assert permission["SourceArn"] == {"Fn::GetAtt": ["RaiseWarningsSchedule", "Arn"]}
+    # The job walks a night's active cells: the API's 30 s is too short for it, a Lambda's 15 minutes is not
+    for stage in ("dev", "prod"):
+        assert CHALICE_CONFIG["stages"][stage]["lambda_functions"]["raise_warnings"]["lambda_timeout"] == 900
 
 
 def test_failed_workflows_and_server_errors_raise_alarms(template):
