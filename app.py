@@ -56,6 +56,15 @@ def verify_audit_chains(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return integrity.verify_yesterday().model_dump()
 
 
+@app.lambda_function(name="raise_warnings")
+@logger.inject_lambda_context
+def raise_warnings(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Nightly: the warning indicators evaluated over the counters for the windows ending yesterday (China time)."""
+    from chalicelib.warnings import service as warnings
+
+    return warnings.run().model_dump()
+
+
 @app.lambda_function(name="wf_await_acknowledgement")
 @logger.inject_lambda_context
 def wf_await_acknowledgement(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-SECTIONS = ("coldstart", "calls", "stream", "export", "bulk", "draw", "sync", "performance")
+SECTIONS = ("coldstart", "calls", "stream", "export", "bulk", "draw", "sync", "performance", "statistics")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--synced", type=int, default=500, help="inspections one phone syncs in the sync bench")
     parser.add_argument("--candidates", type=int, default=100_000, help="candidate subjects for the draw bench")
     parser.add_argument("--inspections", type=int, default=10_000, help="inspections for the performance bench")
+    parser.add_argument("--stat-records", type=int, default=100_000, help="records behind the counters, large case")
     args = parser.parse_args(argv)
 
     failed = False
@@ -65,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             from bench import performance
 
             print(performance.report(performance.measure(args.inspections)))
+        elif section == "statistics":
+            from bench import statistics
+
+            print(statistics.report(statistics.measure(large=args.stat_records)))
         print(f"({section}: {time.perf_counter() - begin:.0f} s)\n", flush=True)
     print(f"bench done in {time.perf_counter() - started:.0f} s")
     if args.check and failed:

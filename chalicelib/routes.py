@@ -21,9 +21,11 @@ from chalicelib.orgs import routes as _orgs
 from chalicelib.plans import routes as _plans
 from chalicelib.regions import routes as _regions
 from chalicelib.spotchecks import routes as _spotchecks
+from chalicelib.statistics import routes as _statistics
 from chalicelib.subjects import routes as _subjects
 from chalicelib.supervision import routes as _supervision
 from chalicelib.testing import routes as _testing
+from chalicelib.warnings import routes as _warnings
 
 AREAS = (
     _meta,
@@ -43,6 +45,8 @@ AREAS = (
     _supervision,
     _complaints,
     _plans,
+    _statistics,
+    _warnings,
 )
 
 __all__ = ["AREAS", "ROUTES"]

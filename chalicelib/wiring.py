@@ -18,6 +18,8 @@ from chalicelib.monitoring import workflow as monitoring
 from chalicelib.plans import distribution as plans
 from chalicelib.plans import performance as plan_performance
 from chalicelib.spotchecks import cascade, clocks, retests
+from chalicelib.statistics import cells as statistics
+from chalicelib.statistics import measures as _measures  # noqa: F401  (the families and measures declared)
 from chalicelib.supervision import entrusted
 from chalicelib.testing import imports
 
@@ -44,6 +46,7 @@ def stream() -> StreamDispatcher:
             complaints.count,
             plans.distribute,
             plan_performance.count,
+            statistics.count_change,
         ]
     )
 

@@ -602,7 +602,81 @@ CASES: dict[tuple[str, str], Case] = {
         None,
     ),
     ("POST", "/inspection-performance/export"): lambda s: ("/inspection-performance/export", {"period": this_month()}),
+    ("GET", "/statistics/overview"): lambda s: ("/statistics/overview?region=370000&period=month", None),
+    ("GET", "/statistics/drilldown"): lambda s: ("/statistics/drilldown?region=370000&period=year", None),
+    ("POST", "/statistics/exports"): lambda s: (
+        "/statistics/exports",
+        {"table": "drilldown", "region": "370000", "period": "year"},
+    ),
+    ("GET", "/warning-indicators"): lambda s: ("/warning-indicators", None),
+    ("POST", "/warning-indicators"): lambda s: ("/warning-indicators", _indicator_body()),
+    ("PUT", "/warning-indicators/{indicator_id}"): lambda s: (
+        f"/warning-indicators/{(body := _indicator(s))['id']}",
+        {**body, "version": 1},
+    ),
+    ("POST", "/warnings"): lambda s: (
+        "/warnings",
+        {"title": "韭菜腐霉利风险", "level": "yellow", "region": "370112", "subject": str(ULID()), "evidence": "通报"},
+    ),
+    ("GET", "/warnings/{warning_id}"): lambda s: (f"/warnings/{_warning(s)['id']}", None),
+    ("POST", "/warnings/{warning_id}/acknowledge"): lambda s: (
+        f"/warnings/{(w := _warning(s))['id']}/acknowledge",
+        {"version": w["version"], "note": "签收"},
+    ),
+    ("POST", "/warnings/{warning_id}/responses"): lambda s: (
+        f"/warnings/{(w := _acknowledged_warning(s))['id']}/responses",
+        {"version": w["version"], "action": "dispatch", "note": "已调度历城区核查"},
+    ),
+    ("POST", "/warnings/{warning_id}/close"): lambda s: (
+        f"/warnings/{(w := _warning(s))['id']}/close",
+        {"version": w["version"], "reason": "风险已消除"},
+    ),
+    ("GET", "/warnings"): lambda s: ("/warnings", None),
 }
+
+
+def _indicator_body() -> dict[str, Any]:
+    return {
+        "id": f"m-{str(ULID()).lower()}",
+        "name": "韭菜不合格率",
+        "measure": "rate",
+        "numerator": "failed",
+        "denominator": "tested",
+        "window_days": 7,
+        "min_sample": 5,
+        "thresholds": {"blue": 0.1, "yellow": 0.2, "orange": 0.3, "red": 0.5},
+        "active": False,
+    }
+
+
+def _indicator(s: Scene) -> dict[str, Any]:
+    body = _indicator_body()
+    made = s.api.post("/warning-indicators", token=s.world.token("moa-analyst"), body=body)
+    assert made.status == 201, made.body
+    return body
+
+
+def _warning(s: Scene) -> dict[str, Any]:
+    """A warning the ministry published by hand to Licheng (370112)."""
+    body = {
+        "title": "韭菜腐霉利风险",
+        "level": "yellow",
+        "region": "370112",
+        "subject": str(ULID()),
+        "evidence": "通报",
+    }
+    made = s.api.post("/warnings", token=s.world.token("moa-analyst"), body=body)
+    assert made.status == 201, made.body
+    return dict(made.body)
+
+
+def _acknowledged_warning(s: Scene) -> dict[str, Any]:
+    w = _warning(s)
+    acked = s.api.post(
+        f"/warnings/{w['id']}/acknowledge", token=s.world.token("lc-head"), body={"version": w["version"]}
+    )
+    assert acked.status == 200, acked.body
+    return dict(acked.body)
 
 
 def _county_walk(s: Scene) -> SpotWalk:
@@ -823,6 +897,14 @@ HAPPY_USER = {
     ("GET", "/inspection-performance"): "lc-head",
     ("GET", "/inspection-performance/inspections"): "lc-head",
     ("POST", "/inspection-performance/export"): "lc-head",
+    ("GET", "/warning-indicators"): "moa-analyst",
+    ("POST", "/warning-indicators"): "moa-analyst",
+    ("PUT", "/warning-indicators/{indicator_id}"): "moa-analyst",
+    ("POST", "/warnings"): "moa-analyst",
+    ("POST", "/warnings/{warning_id}/acknowledge"): "lc-head",
+    ("POST", "/warnings/{warning_id}/responses"): "lc-head",
+    ("POST", "/warnings/{warning_id}/close"): "moa-analyst",
+    ("GET", "/warnings"): "moa-analyst",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
@@ -848,6 +930,11 @@ NOT_JURISDICTIONAL = {
     ("GET", "/inspection-performance"): "the caller's own agency's table (a supervisor's own row)",
     ("GET", "/inspection-performance/inspections"): "the caller's own agency's inspections (a supervisor's own)",
     ("POST", "/inspection-performance/export"): "the caller's own agency's table",
+    ("GET", "/warning-indicators"): "national reference data, kept by the ministry only",
+    ("POST", "/warning-indicators"): "national reference data, kept by the ministry only",
+    ("PUT", "/warning-indicators/{indicator_id}"): "national reference data, kept by the ministry only",
+    ("GET", "/warnings"): "the ministry's national list; agencies see theirs in their inbox",
+    ("POST", "/warnings/{warning_id}/close"): "the ministry's act on any warning in the nation",
 }
 # Routes a lab instrument calls with its machine credential (Instrument <id>.<secret>), not a person's token.
 MACHINE = {("POST", "/instrument/results")}
@@ -856,6 +943,7 @@ CREATES_IN_REGION = {
     ("POST", "/agencies"): "the region is public reference data; the act is forbidden",
     ("POST", "/subjects"): "the region is public reference data; registering there is forbidden",
     ("POST", "/captured-subjects"): "the region is public reference data; capturing there is forbidden",
+    ("POST", "/warnings"): "publishing a warning by hand is the ministry's: another agency is forbidden",
 }
 OUTSIDERS = ["js-admin", "js-head", "js-lab-admin", "js-lab-manager", "js-lab-sampler", "js-officer"]
 EVERYONE = [

@@ -363,7 +363,7 @@ def test_files_bucket_is_private_encrypted_and_cleans_up_after_itself(template):
 
 
 def test_audit_chains_are_verified_daily_at_two_in_the_morning_china_time(template):
-    [rule] = resources(template, "AWS::Events::Rule").values()
+    rule = resources(template, "AWS::Events::Rule")["VerifyAuditChainsSchedule"]
     assert rule["Properties"]["ScheduleExpression"] == "cron(0 18 * * ? *)"
     at_utc = datetime(2026, 1, 1, 18, 0, tzinfo=UTC)
     assert at_utc.astimezone(ZoneInfo("Asia/Shanghai")).hour == 2
@@ -372,6 +372,18 @@ def test_audit_chains_are_verified_daily_at_two_in_the_morning_china_time(templa
     permission = props(template, "VerifyAuditChainsSchedulePermission")
     assert permission["Principal"] == "events.amazonaws.com"
     assert permission["SourceArn"] == {"Fn::GetAtt": ["VerifyAuditChainsSchedule", "Arn"]}
+
+
+def test_warnings_are_raised_daily_at_half_past_two_china_time(template):
+    rule = resources(template, "AWS::Events::Rule")["RaiseWarningsSchedule"]
+    assert rule["Properties"]["ScheduleExpression"] == "cron(30 18 * * ? *)"
+    [target] = rule["Properties"]["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": ["RaiseWarnings", "Arn"]}
+    permission = props(template, "RaiseWarningsSchedulePermission")
+    assert permission["SourceArn"] == {"Fn::GetAtt": ["RaiseWarningsSchedule", "Arn"]}
+    # The job walks a night's active cells: the API's 30 s is too short for it, a Lambda's 15 minutes is not
+    for stage in ("dev", "prod"):
+        assert CHALICE_CONFIG["stages"][stage]["lambda_functions"]["raise_warnings"]["lambda_timeout"] == 900
 
 
 def test_failed_workflows_and_server_errors_raise_alarms(template):
