@@ -593,15 +593,17 @@ def review_objection(user: Principal, complaint_id: str, req: ReviewObjectionReq
 
 
 def filer(user: Principal, complaint_id: str) -> FilerView:
-    """The filer's identity, for the handling agency's assigned staff only; every read is in the case's audit chain."""
+    """The filer's identity, for the handling agency's assigned staff only; every read audited (in the case's partition,
+    on its read log: the case's own version does not move)."""
     rec = _visible(user, complaint_id)
     if user.org_id != rec.org_id or user.user_id not in set(rec.assignees or ()):
         raise ForbiddenError("only the staff assigned to the case read who filed it")
     found = store.get_filer(complaint_id)
 
     def attempt() -> None:
-        now = store.get(complaint_id)
-        audit.commit(audit.Change(now, "complaint.filer_read", detail={"by": user.user_id}), actor=user.user_id)
+        log = store.filer_reads(complaint_id)
+        log.reads, log.last_read_by = int(log.reads or 0) + 1, user.user_id
+        audit.commit(audit.Change(log, "complaint.filer_read", detail={"by": user.user_id}), actor=user.user_id)
 
     audit.again_on_conflict(attempt)
     return FilerView(complaint_id=rec.id, anonymous=bool(rec.anonymous), name=found.name, phone=found.phone)

@@ -104,7 +104,7 @@ def handed_over(result: dict[str, Any]) -> bool:
     return any(item.get("handover") for item in result.get("failed_items", ()))
 
 
-def _summary(rec: store.InspectionRecord) -> InspectionSummary:
+def summary(rec: store.InspectionRecord) -> InspectionSummary:
     return InspectionSummary(
         id=rec.id,
         subject_id=rec.subject_id,
@@ -354,4 +354,4 @@ def list_inspections(user: Principal, query: InspectionListQuery) -> InspectionP
         subject = subjects_store.get(query.subject_id)
         check_access(user, region=subject.region, parties=())
         recs, cursor = store.inspections_of_subject(subject.id, limit=query.limit, cursor=query.cursor)
-    return InspectionPage(items=[_summary(r) for r in recs], next_cursor=cursor)
+    return InspectionPage(items=[summary(r) for r in recs], next_cursor=cursor)

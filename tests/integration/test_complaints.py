@@ -373,6 +373,8 @@ def test_only_the_assigned_staff_read_who_filed_and_every_read_is_audited(api, w
     read = api.get(path, token=world.token("lc-supervisor"))
     assert read.status == 200, read.body
     assert (read.body["name"], read.body["phone"], read.body["anonymous"]) == ("王五", "13900000077", False)
+    # ... without moving the case's version: a decision sent with the version read before the read still lands
+    assert case(api, world, "lc-supervisor", cid)["version"] == assigned.body["version"]
     entries = list(query_all(audit.AuditEntry, f"CMPL#{cid}"))
     reads = [e for e in entries if e.action == "complaint.filer_read"]
     assert [(e.actor, e.detail["by"]) for e in reads] == [(world.users["lc-supervisor"].id,) * 2]
@@ -538,3 +540,24 @@ def test_a_filing_refused_for_a_bad_file_may_be_sent_again(api, world: World, ev
     assert track(api, again.body).body["state"] == "received"
     third = api.post("/public/complaints", body={**body, "files": []})
     assert third.body["duplicate_of"] == again.body["tracking_no"]
+
+
+def test_an_anonymous_filing_resent_with_its_idempotency_key_makes_no_second_case(api, world: World):
+    from ulid import ULID
+
+    # Given an anonymous report the filer's app sends with a key it made
+    body, key = report(), str(ULID())
+    first = api.post("/public/complaints", body=body, headers={"Idempotency-Key": key})
+    assert first.status == 201, first.body
+    # When the reply is lost and the app sends the same filing again with the same key
+    again = api.post("/public/complaints", body=body, headers={"Idempotency-Key": key})
+    # Then it gets the first answer back (the same case and secret), and the agency has one case, not two
+    assert again.status == 201 and again.headers.get("idempotent-replayed") == "true"
+    assert (again.body["tracking_no"], again.body["secret"]) == (first.body["tracking_no"], first.body["secret"])
+    listed = api.get("/complaints?state=received&limit=100", token=world.token("lc-head")).body["items"]
+    assert [c["id"] for c in listed].count(first.body["tracking_no"]) == 1
+    # And the same key with another body is refused, and a short key (guessable without a sign-in) is a 400
+    other = api.post("/public/complaints", body=report(), headers={"Idempotency-Key": key})
+    assert other.status == 422, other.body
+    short = api.post("/public/complaints", body=report(), headers={"Idempotency-Key": "abcdefgh"})
+    assert short.status == 400 and short.body["errors"][0]["field"] == "Idempotency-Key"
