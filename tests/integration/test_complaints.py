@@ -98,10 +98,15 @@ def test_an_anonymous_report_about_a_trace_code_with_a_photo_is_routed_accepted_
     assert accepted.status == 200, accepted.body
     assert accepted.body["state"] == "accepted"
     assert events.wait_for(lambda: _clock_status(cid, 1) == "ABORTED")
-    # ... inspects the subject on site and links the inspection; a record they cannot read is refused
+    # ... inspects the subject on site, the inspection started from the case; a record they cannot read is refused
     published(api, world, "SD-CR-1")
     iid = str(ULID())
-    sent = api.put(f"/inspections/{iid}", token=world.token("lc-supervisor"), body=inspection_body(sid, "SD-CR-1"))
+    body = inspection_body(sid, "SD-CR-1", complaint_id=cid)
+    elsewhere = api.put(
+        f"/inspections/{ULID()}", token=world.token("lc-supervisor"), body={**body, "complaint_id": iid}
+    )
+    assert elsewhere.status == 422 and elsewhere.body["errors"][0]["field"] == "body.complaint_id", elsewhere.body
+    sent = api.put(f"/inspections/{iid}", token=world.token("lc-supervisor"), body=body)
     assert sent.status == 201, sent.body
     wrong = api.post(
         f"/complaints/{cid}/actions",
@@ -109,12 +114,13 @@ def test_an_anonymous_report_about_a_trace_code_with_a_photo_is_routed_accepted_
         body={"version": accepted.body["version"], "kind": "inspection", "ref_id": str(ULID())},
     )
     assert wrong.status == 422 and wrong.body["errors"][0]["field"] == "body.ref_id", wrong.body
-    linked = api.post(
-        f"/complaints/{cid}/actions",
-        token=world.token("lc-supervisor"),
-        body={"version": accepted.body["version"], "kind": "inspection", "ref_id": iid, "note": "现场检查"},
-    )
-    assert linked.status == 200, linked.body
+    # Then the two are linked both ways: the inspection names the case, the case lists the inspection (once,
+    # however often the stream delivers it)
+    events.settle()
+    events.poller.iterators.clear()
+    events.settle()
+    assert api.get(f"/inspections/{iid}", token=world.token("lc-supervisor")).body["complaint_id"] == cid
+    linked = api.get(f"/complaints/{cid}", token=world.token("lc-supervisor"))
     assert [(a["kind"], a["ref_id"]) for a in linked.body["actions"]] == [("inspection", iid)]
     # ... and answers (办结)
     answered = api.post(
