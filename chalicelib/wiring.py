@@ -10,6 +10,7 @@ from urllib.parse import unquote_plus
 from chalicelib.activity.service import record_activity
 from chalicelib.attachments import service as attachments
 from chalicelib.complaints import clocks as complaints
+from chalicelib.complaints import service as complaint_links
 from chalicelib.core.events import StreamDispatcher
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
@@ -44,6 +45,7 @@ def stream() -> StreamDispatcher:
             complaints.start_clock,
             complaints.files_checked,
             complaints.count,
+            complaint_links.link_inspection,
             plans.distribute,
             plan_performance.count,
             statistics.count_change,

@@ -28,6 +28,7 @@ from chalicelib.core.errors import (
     PayloadTooLarge,
     Unprocessable,
 )
+from chalicelib.core.events import RecordChange
 from chalicelib.core.ids import new_id
 from chalicelib.orgs import store as orgs
 
@@ -593,15 +594,17 @@ def review_objection(user: Principal, complaint_id: str, req: ReviewObjectionReq
 
 
 def filer(user: Principal, complaint_id: str) -> FilerView:
-    """The filer's identity, for the handling agency's assigned staff only; every read is in the case's audit chain."""
+    """The filer's identity, for the handling agency's assigned staff only; every read audited (in the case's partition,
+    on its read log: the case's own version does not move)."""
     rec = _visible(user, complaint_id)
     if user.org_id != rec.org_id or user.user_id not in set(rec.assignees or ()):
         raise ForbiddenError("only the staff assigned to the case read who filed it")
     found = store.get_filer(complaint_id)
 
     def attempt() -> None:
-        now = store.get(complaint_id)
-        audit.commit(audit.Change(now, "complaint.filer_read", detail={"by": user.user_id}), actor=user.user_id)
+        log = store.filer_reads(complaint_id)
+        log.reads, log.last_read_by = int(log.reads or 0) + 1, user.user_id
+        audit.commit(audit.Change(log, "complaint.filer_read", detail={"by": user.user_id}), actor=user.user_id)
 
     audit.again_on_conflict(attempt)
     return FilerView(complaint_id=rec.id, anonymous=bool(rec.anonymous), name=found.name, phone=found.phone)
@@ -626,3 +629,30 @@ def _stop_clock(rec: store.ComplaintRecord, cause: str, clock_round: int) -> Non
             transition=clocks.transition(clock_round),
             cause=cause,
         )
+
+
+def link_inspection(change: RecordChange) -> None:
+    """Stream: an inspection started from a case (it names `complaint_id`) joins the case's actions, once.
+
+    The inspection checked the case when it was sent (its agency's, received or accepted); the case records it
+    whatever it has become since, as a fact of what was done. A re-delivered change finds the action there.
+    """
+    if change.kind != "Inspection":
+        return
+    new = change.new or {}
+    complaint_id = new.get("complaint_id")
+    if not complaint_id or complaint_id == (change.old or {}).get("complaint_id"):
+        return
+    inspection_id, by = str(new["id"]), str(new.get("inspected_by") or "")
+
+    def attempt() -> None:
+        rec = store.get(complaint_id)
+        if any(a.get("kind") == "inspection" and a.get("ref_id") == inspection_id for a in rec.actions or ()):
+            return
+        rec.actions = [
+            *(rec.actions or ()),
+            {"kind": "inspection", "ref_id": inspection_id, "note": None, "by": by, "at": clock.iso(clock.now())},
+        ]
+        audit.commit(audit.Change(rec, "complaint.inspection", detail={"ref_id": inspection_id}), actor=SYSTEM)
+
+    audit.again_on_conflict(attempt)

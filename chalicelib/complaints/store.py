@@ -106,6 +106,30 @@ def get_filer(complaint_id: str) -> FilerRecord:
     return fetch(FilerRecord, f"CMPL#{complaint_id}", "FILER", what="filer")
 
 
+class FilerReadsRecord(Entity, discriminator="ComplaintFilerReads"):
+    """Who read a case's filer (举报人信息查阅): each read one audited change of this record, in the case's partition.
+
+    Kept apart from the case so that a read, audited as it must be, does not move the case's version (a handler who
+    reads the filer and then decides would otherwise be refused as stale).
+    """
+
+    complaint_id = UnicodeAttribute()
+    reads = NumberAttribute(default=0)
+    last_read_by = UnicodeAttribute(null=True)
+
+    def derive_keys(self) -> None:
+        self.pk = f"CMPL#{self.complaint_id}"
+        self.sk = "FILER#READS"
+
+
+def filer_reads(complaint_id: str) -> FilerReadsRecord:
+    """The case's read log, or a new one for its first read."""
+    try:
+        return fetch(FilerReadsRecord, f"CMPL#{complaint_id}", "FILER#READS", what="filer reads")
+    except NotFoundError:
+        return FilerReadsRecord(complaint_id=complaint_id, reads=0)
+
+
 def find_duplicate(fingerprint: str, window: str) -> DuplicateClaim | None:
     try:
         return fetch(DuplicateClaim, f"CMPLDUP#{fingerprint}", window, what="filing")

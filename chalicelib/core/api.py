@@ -34,6 +34,7 @@ logger = Logger(service="agritrace")
 MAX_BODY_BYTES = 6 * 1024 * 1024
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+_PUBLIC_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{26,128}$")  # a ULID or a UUID, at least
 _BODY_TYPES = [
     "application/json",
     "application/problem+json",
@@ -239,17 +240,20 @@ def _dispatch(app: Chalice, spec: RouteSpec, params: dict[str, str]) -> Response
             return {"status": spec.status, "body": _serialize(result)}
 
         key = headers.get("idempotency-key")
-        if spec.writes and key is not None and principal is not None:
-            if not _IDEMPOTENCY_KEY.match(key):
+        if spec.writes and key is not None:
+            # Without a sign-in, the key alone names the request (with its body): it must be too long to guess,
+            # since a replay answers what the first request got (a public filing's tracking secret).
+            pattern = _IDEMPOTENCY_KEY if principal is not None else _PUBLIC_IDEMPOTENCY_KEY
+            if not pattern.match(key):
                 raise ValidationFailed(
-                    "Idempotency-Key must be 8-128 letters, digits or ._:-",
+                    "Idempotency-Key must be 8-128 letters, digits or ._:- (26-128 without signing in)",
                     errors=[{"field": "Idempotency-Key", "message": "invalid"}],
                 )
             from .idempotency import run_once  # Powertools idempotency: loaded by the first keyed write
 
             outcome, replayed = run_once(
                 key=key,
-                user=principal.user_id,
+                user=principal.user_id if principal is not None else "public",
                 route=f"{spec.method} {request.path}",
                 body=raw_body,
                 lambda_context=getattr(app, "lambda_context", None),

@@ -192,6 +192,11 @@ class RecordInspectionRequest(Strict):
         description="a re-inspection (复查): the earlier inspection of the same subject by your agency whose "
         "corrective actions it closes (rectified where the item now passes)",
     )
+    complaint_id: Ulid | None = Field(
+        default=None,
+        description="the complaint or report (投诉举报) it was started from: a case your agency handles, received or "
+        "accepted (the case then records the inspection among its actions)",
+    )
     plan_id: Ulid | None = Field(
         default=None,
         description="the inspection plan (巡查计划) done under: you hold a task of it, and the inspection falls in "
@@ -237,6 +242,7 @@ class InspectionView(View):
     reinspection_of: str | None = Field(default=None, description="the inspection this one re-inspects")
     handover_error: str | None = Field(default=None, description="why its handover could not be delivered, if so")
     plan_id: str | None = Field(default=None, description="the inspection plan (巡查计划) it was done under")
+    complaint_id: str | None = Field(default=None, description="the complaint or report (投诉举报) it was started from")
     key_object: bool = Field(default=False, description="the subject was a key supervision object on receipt")
     on_time: bool = Field(default=False, description="received within the on-time window of done_at (绩效考核)")
     version: int = Field(description="1 when first received; each edit adds one")

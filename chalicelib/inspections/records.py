@@ -92,6 +92,7 @@ def view(rec: store.InspectionRecord, found: dict[str, attachments.AttachmentRec
         reinspection_of=rec.reinspection_of,
         handover_error=rec.workflow_error,
         plan_id=rec.plan_id,
+        complaint_id=rec.complaint_id,
         key_object=bool(rec.key_object),
         on_time=bool(rec.on_time),
         version=int(rec.version or 0),
@@ -104,7 +105,7 @@ def handed_over(result: dict[str, Any]) -> bool:
     return any(item.get("handover") for item in result.get("failed_items", ()))
 
 
-def _summary(rec: store.InspectionRecord) -> InspectionSummary:
+def summary(rec: store.InspectionRecord) -> InspectionSummary:
     return InspectionSummary(
         id=rec.id,
         subject_id=rec.subject_id,
@@ -218,6 +219,35 @@ def _planned(user: Principal, req: RecordInspectionRequest, done_at: str, subjec
     return req.plan_id
 
 
+# A case is inspected while it is being verified or handled: before its answer.
+COMPLAINT_STATES = {"received", "accepted"}
+
+
+def _from_complaint(user: Principal, req: RecordInspectionRequest) -> str | None:
+    """An inspection started from a complaint or report names a case its agency handles, before the answer."""
+    if req.complaint_id is None:
+        return None
+    from chalicelib.complaints import store as complaints  # loads only for inspections that name a case
+
+    try:
+        case: complaints.ComplaintRecord | None = complaints.get(req.complaint_id)
+    except NotFoundError:
+        case = None
+    fault = None
+    if case is None or case.org_id != user.org_id:
+        fault = "no complaint or report your agency handles"
+    elif case.state not in COMPLAINT_STATES:
+        fault = f"the case is {case.state}: inspections are started from a case received or accepted"
+    elif case.subject_id and case.subject_id != req.subject_id:
+        fault = "the case is about another subject"
+    if fault:
+        raise Unprocessable(
+            "an inspection started from a complaint names a case of your agency",
+            errors=[{"field": "body.complaint_id", "message": fault}],
+        )
+    return req.complaint_id
+
+
 def on_time(done_at: str, received_at: str) -> bool:
     """Uploaded promptly (Art 6): received within the stack's on-time window (hours) of when it was done."""
     window = timedelta(hours=get_settings().inspection_on_time_hours)
@@ -290,6 +320,7 @@ def record_inspection(user: Principal, inspection_id: str, req: RecordInspection
     files = _files(inspection_id, req.answers, list(req.attachment_ids))
     reinspection_of = _reinspected(user, inspection_id, req, done_at)
     plan_id = _planned(user, req, done_at, subject.region or "")
+    complaint_id = _from_complaint(user, req)
     content: dict[str, Any] = {
         "subject_id": subject.id,
         "template_code": template.code,
@@ -305,6 +336,7 @@ def record_inspection(user: Principal, inspection_id: str, req: RecordInspection
         "content_hash": digest,
         "reinspection_of": reinspection_of,
         "plan_id": plan_id,
+        "complaint_id": complaint_id,
         # As the subject stands on receipt: performance counts it without reading the subject again.
         "key_object": bool(subject.key_object),
     }
@@ -354,4 +386,4 @@ def list_inspections(user: Principal, query: InspectionListQuery) -> InspectionP
         subject = subjects_store.get(query.subject_id)
         check_access(user, region=subject.region, parties=())
         recs, cursor = store.inspections_of_subject(subject.id, limit=query.limit, cursor=query.cursor)
-    return InspectionPage(items=[_summary(r) for r in recs], next_cursor=cursor)
+    return InspectionPage(items=[summary(r) for r in recs], next_cursor=cursor)

@@ -85,6 +85,7 @@ class InspectionRecord(Entity, discriminator="Inspection"):
     flags = ListAttribute(of=UnicodeAttribute, default=list)
     content_hash = UnicodeAttribute()  # of the request as sent: a resend with the same content is a no-op
     reinspection_of = UnicodeAttribute(null=True)  # the inspection whose corrective actions this one re-inspects
+    complaint_id = UnicodeAttribute(null=True)  # the complaint or report (投诉举报) it was started from
     workflow_error = UnicodeAttribute(null=True)  # why its handover to enforcement could not be delivered
     # For performance (绩效考核): counted from the stream without reading the subject or the settings again.
     plan_id = UnicodeAttribute(null=True)  # the inspection plan (巡查计划) it was done under, if it names one

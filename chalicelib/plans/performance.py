@@ -29,6 +29,7 @@ from chalicelib.core.events import RecordChange
 from chalicelib.core.ids import new_id
 from chalicelib.inspections.followups import decoded
 from chalicelib.inspections.models import InspectionPage
+from chalicelib.inspections.records import summary
 from chalicelib.orgs import store as orgs
 
 from . import periods, service, store
@@ -168,15 +169,13 @@ def performance(user: Principal, query: PerformanceQuery) -> PerformanceView:
 
 def inspections(user: Principal, query: PerformanceInspectionQuery) -> InspectionPage:
     """The drill-down: one supervisor's inspections of the period, newest first (one Query a page)."""
-    from chalicelib.inspections.records import _summary
-
     service._agency(user)
     whose = _whose(user, query.user_id) or user.user_id
     start, end = periods.bounds(query.period)
     items, cursor = store.inspections_by(
         user.org_id, whose, clock.iso(start), clock.iso(end), limit=query.limit, cursor=query.cursor
     )
-    return InspectionPage(items=[_summary(r) for r in items], next_cursor=cursor)
+    return InspectionPage(items=[summary(r) for r in items], next_cursor=cursor)
 
 
 # --- the table as XLSX -------------------------------------------------------------------------------

@@ -98,10 +98,15 @@ def test_an_anonymous_report_about_a_trace_code_with_a_photo_is_routed_accepted_
     assert accepted.status == 200, accepted.body
     assert accepted.body["state"] == "accepted"
     assert events.wait_for(lambda: _clock_status(cid, 1) == "ABORTED")
-    # ... inspects the subject on site and links the inspection; a record they cannot read is refused
+    # ... inspects the subject on site, the inspection started from the case; a record they cannot read is refused
     published(api, world, "SD-CR-1")
     iid = str(ULID())
-    sent = api.put(f"/inspections/{iid}", token=world.token("lc-supervisor"), body=inspection_body(sid, "SD-CR-1"))
+    body = inspection_body(sid, "SD-CR-1", complaint_id=cid)
+    elsewhere = api.put(
+        f"/inspections/{ULID()}", token=world.token("lc-supervisor"), body={**body, "complaint_id": iid}
+    )
+    assert elsewhere.status == 422 and elsewhere.body["errors"][0]["field"] == "body.complaint_id", elsewhere.body
+    sent = api.put(f"/inspections/{iid}", token=world.token("lc-supervisor"), body=body)
     assert sent.status == 201, sent.body
     wrong = api.post(
         f"/complaints/{cid}/actions",
@@ -109,12 +114,13 @@ def test_an_anonymous_report_about_a_trace_code_with_a_photo_is_routed_accepted_
         body={"version": accepted.body["version"], "kind": "inspection", "ref_id": str(ULID())},
     )
     assert wrong.status == 422 and wrong.body["errors"][0]["field"] == "body.ref_id", wrong.body
-    linked = api.post(
-        f"/complaints/{cid}/actions",
-        token=world.token("lc-supervisor"),
-        body={"version": accepted.body["version"], "kind": "inspection", "ref_id": iid, "note": "现场检查"},
-    )
-    assert linked.status == 200, linked.body
+    # Then the two are linked both ways: the inspection names the case, the case lists the inspection (once,
+    # however often the stream delivers it)
+    events.settle()
+    events.poller.iterators.clear()
+    events.settle()
+    assert api.get(f"/inspections/{iid}", token=world.token("lc-supervisor")).body["complaint_id"] == cid
+    linked = api.get(f"/complaints/{cid}", token=world.token("lc-supervisor"))
     assert [(a["kind"], a["ref_id"]) for a in linked.body["actions"]] == [("inspection", iid)]
     # ... and answers (办结)
     answered = api.post(
@@ -373,6 +379,8 @@ def test_only_the_assigned_staff_read_who_filed_and_every_read_is_audited(api, w
     read = api.get(path, token=world.token("lc-supervisor"))
     assert read.status == 200, read.body
     assert (read.body["name"], read.body["phone"], read.body["anonymous"]) == ("王五", "13900000077", False)
+    # ... without moving the case's version: a decision sent with the version read before the read still lands
+    assert case(api, world, "lc-supervisor", cid)["version"] == assigned.body["version"]
     entries = list(query_all(audit.AuditEntry, f"CMPL#{cid}"))
     reads = [e for e in entries if e.action == "complaint.filer_read"]
     assert [(e.actor, e.detail["by"]) for e in reads] == [(world.users["lc-supervisor"].id,) * 2]
@@ -538,3 +546,24 @@ def test_a_filing_refused_for_a_bad_file_may_be_sent_again(api, world: World, ev
     assert track(api, again.body).body["state"] == "received"
     third = api.post("/public/complaints", body={**body, "files": []})
     assert third.body["duplicate_of"] == again.body["tracking_no"]
+
+
+def test_an_anonymous_filing_resent_with_its_idempotency_key_makes_no_second_case(api, world: World):
+    from ulid import ULID
+
+    # Given an anonymous report the filer's app sends with a key it made
+    body, key = report(), str(ULID())
+    first = api.post("/public/complaints", body=body, headers={"Idempotency-Key": key})
+    assert first.status == 201, first.body
+    # When the reply is lost and the app sends the same filing again with the same key
+    again = api.post("/public/complaints", body=body, headers={"Idempotency-Key": key})
+    # Then it gets the first answer back (the same case and secret), and the agency has one case, not two
+    assert again.status == 201 and again.headers.get("idempotent-replayed") == "true"
+    assert (again.body["tracking_no"], again.body["secret"]) == (first.body["tracking_no"], first.body["secret"])
+    listed = api.get("/complaints?state=received&limit=100", token=world.token("lc-head")).body["items"]
+    assert [c["id"] for c in listed].count(first.body["tracking_no"]) == 1
+    # And the same key with another body is refused, and a short key (guessable without a sign-in) is a 400
+    other = api.post("/public/complaints", body=report(), headers={"Idempotency-Key": key})
+    assert other.status == 422, other.body
+    short = api.post("/public/complaints", body=report(), headers={"Idempotency-Key": "abcdefgh"})
+    assert short.status == 400 and short.body["errors"][0]["field"] == "Idempotency-Key"
