@@ -738,7 +738,9 @@ class _Loader:
         req = CreateAgencyRequest(name=name, kind=kind, region=region, parent_id=parent_id)
         self.demo.agencies[key] = service.create_agency(actor, req)
 
-    def user(self, creator: str, agency: str, username: str, roles: list[Role], *, cert_prefix: str = "") -> None:
+    def user(
+        self, creator: str, agency: str, username: str, roles: list[Role], *, cert_prefix: str = "", number: str = ""
+    ) -> None:
         org = self.demo.agencies[agency]
         cert = None
         if cert_prefix and service.CERTIFIED_ROLES & set(roles):
@@ -746,7 +748,8 @@ class _Loader:
             cert = Certificate(number=f"{cert_prefix}{org.region}{self._certs:04d}", valid_until=CERT_VALID_UNTIL)
         req = CreateUserRequest(
             username=username,
-            name=f"{org.region_name}{'、'.join(ROLE_LABEL[r] for r in roles)}",
+            # a number tells colleagues of the same roles apart (the performance table lists them by name)
+            name=f"{org.region_name}{'、'.join(ROLE_LABEL[r] for r in roles)}{number}",
             roles=roles,
             email=f"{username}@example.cn",
             certificate=cert,
@@ -819,7 +822,7 @@ class _Loader:
             self.user(f"{key}-admin", key, f"{key}-head", [Role.HEAD])
             for n in range(2, 2 + EXTRA_SAMPLERS):
                 roles = [Role.SUPERVISOR, Role.SAMPLER]
-                self.user(f"{key}-admin", key, f"{key}-supervisor{n}", roles, cert_prefix="鲁农执")
+                self.user(f"{key}-admin", key, f"{key}-supervisor{n}", roles, cert_prefix="鲁农执", number=str(n))
         enf = f"{key}-enf"
         self.agency(f"{key}-admin", enf, f"{name}农业综合行政执法大队", OrgKind.ENFORCEMENT, code, parent=key)
         self.user(f"{key}-admin", enf, f"{enf}-admin", [Role.ADMIN])

@@ -330,6 +330,9 @@ def test_the_readme_base_inspection_walk_works_on_the_demo(api, aws, jinan, even
 
     done = events.wait_for(row)
     assert done and (done["target"], done["done"], done["average_score"]) == (10, 1, 100)
+    table = _act(api, aws, "jn-licheng-head", "GET", f"/inspection-performance?period={period}")["rows"]
+    colleague = next(r for r in table if r["user_id"] == staff["jn-licheng-supervisor2"])
+    assert (colleague["name"], colleague["target"], colleague["done"]) == ("历城区监管员、抽样员2", 5, 0)
     tasks = _act(api, aws, "jn-licheng-head", "GET", f"/inspection-plans/{plan['id']}/assignments")["items"]
     assert {t["user_id"]: t["state"] for t in tasks} == {
         staff["jn-licheng-supervisor"]: "received",
