@@ -127,6 +127,67 @@ SPOT_CHECK_PENALTY = {
     "penalty": {"kind": "fine", "amount_yuan": "8000"},
     "decided_on": "2026-12-03",
 }
+# The README's base-inspection walk (基地巡查): Licheng's head plans the month for two supervisors, one of them sends an
+# inspection of a planting base with the national checklist (CN-BASE-DEFAULT); the ids, the period and the times are
+# filled in as the README fills them.
+PLAN = {
+    "title": "历城区基地巡查计划",
+    "regions": ["370112"],
+    "scope": {"categories": ["planting"], "key_objects_first": True},
+    "template": {"code": "CN-BASE-DEFAULT", "number": 1},
+}
+PLAN_TARGETS = ({"inspections": 10, "key_objects": 2}, {"inspections": 5, "key_objects": 1})
+BASE_INSPECTION_POSITION = {"lng": 117.15, "lat": 36.68, "accuracy_m": 8}
+SIGNATURE_SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+PASSED_ITEMS = (
+    "identity_code", "production_records", "input_storage", "banned_inputs", "certificate", "trace_code",
+    "packaging_label", "pesticide_records", "preharvest_interval", "pesticide_waste",
+)  # fmt: skip
+# A planting base: the livestock and fishery items do not apply (不适用).
+NOT_APPLICABLE_ITEMS = (
+    "vet_drug_records", "feed_records", "withdrawal_period", "immunity_records", "aqua_drug_records",
+    "aqua_withdrawal", "aqua_feed_records",
+)  # fmt: skip
+BASE_INSPECTION_ANSWERS = {
+    **{key: {"result": "pass"} for key in PASSED_ITEMS},
+    **{key: {"result": "na"} for key in NOT_APPLICABLE_ITEMS},
+    "opinion": {"value": "生产记录完整，未发现问题"},
+}
+SIGNER = "崔建国"
+# The README's daily-supervision walk (日常监管): Licheng's enforcement officer on site, an evidence sample of chives,
+# a test entrusted to Jinan's lab (its model is the spot check's), and the penalty.
+DAILY_INSPECTION = {
+    "officers": [{"name": "张明", "cert_no": "鲁农执3701120099"}],
+    "position": {"lng": 117.15, "lat": 36.68, "accuracy_m": 6},
+    "findings": "韭菜地块发现腐霉利包装物，生产记录未记载用药",
+    "result": "noncompliant",
+}
+EVIDENCE_SAMPLE = {
+    "product_code": "010408",
+    "product_name": "韭菜",
+    "place": {"address": "历城区港沟街道韭菜基地", "region": "370112", "lng": 117.15, "lat": 36.68},
+    "quantity": 1.5,
+    "quantity_unit": "kg",
+    "seal_no": "LC-RCJG-0001",
+}
+DAILY_PENALTY = {
+    "case_no": "历农罚〔2026〕18号",
+    "case_name": "某合作社生产腐霉利超标韭菜案",
+    "finding": "抽样检测腐霉利0.45mg/kg，超过GB 2763-2021限量",
+    "decision": "没收违法所得，罚款五千元",
+    "penalty": {"kind": "fine", "amount_yuan": "5000"},
+}
+# The README's complaint walk (投诉举报): filed without an account, routed to Licheng by its place.
+COMPLAINT = {
+    "kind": "complaint",
+    "subject": {"name": "历城区某蔬菜摊位"},
+    "place": {"region": "370112", "address": "历城区洪家楼农贸市场"},
+    "what": "在洪家楼农贸市场买的韭菜有刺鼻的农药味，食用后腹泻。",
+    "happened_on": "2026-12-05",
+    "hazard": "pesticide_residue",
+    "filer": {"name": "王女士", "phone": "13905310001"},
+}
+COMPLAINT_ANSWER = {"result": "substantiated", "text": "经现场检查，该摊位韭菜已下架，责令整改并立案调查。"}
 INSTRUCTION_TITLE = "关于开展春季农产品质量安全例行监测的通知"
 MONITORING_TITLE = "2026年第四季度山东省蔬菜农药残留例行监测"
 
@@ -677,7 +738,9 @@ class _Loader:
         req = CreateAgencyRequest(name=name, kind=kind, region=region, parent_id=parent_id)
         self.demo.agencies[key] = service.create_agency(actor, req)
 
-    def user(self, creator: str, agency: str, username: str, roles: list[Role], *, cert_prefix: str = "") -> None:
+    def user(
+        self, creator: str, agency: str, username: str, roles: list[Role], *, cert_prefix: str = "", number: str = ""
+    ) -> None:
         org = self.demo.agencies[agency]
         cert = None
         if cert_prefix and service.CERTIFIED_ROLES & set(roles):
@@ -685,7 +748,8 @@ class _Loader:
             cert = Certificate(number=f"{cert_prefix}{org.region}{self._certs:04d}", valid_until=CERT_VALID_UNTIL)
         req = CreateUserRequest(
             username=username,
-            name=f"{org.region_name}{'、'.join(ROLE_LABEL[r] for r in roles)}",
+            # a number tells colleagues of the same roles apart (the performance table lists them by name)
+            name=f"{org.region_name}{'、'.join(ROLE_LABEL[r] for r in roles)}{number}",
             roles=roles,
             email=f"{username}@example.cn",
             certificate=cert,
@@ -758,7 +822,7 @@ class _Loader:
             self.user(f"{key}-admin", key, f"{key}-head", [Role.HEAD])
             for n in range(2, 2 + EXTRA_SAMPLERS):
                 roles = [Role.SUPERVISOR, Role.SAMPLER]
-                self.user(f"{key}-admin", key, f"{key}-supervisor{n}", roles, cert_prefix="鲁农执")
+                self.user(f"{key}-admin", key, f"{key}-supervisor{n}", roles, cert_prefix="鲁农执", number=str(n))
         enf = f"{key}-enf"
         self.agency(f"{key}-admin", enf, f"{name}农业综合行政执法大队", OrgKind.ENFORCEMENT, code, parent=key)
         self.user(f"{key}-admin", enf, f"{enf}-admin", [Role.ADMIN])

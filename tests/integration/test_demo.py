@@ -6,8 +6,12 @@ twelve counties are loaded (as `make run` loads every staffed county).
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import boto3
@@ -15,6 +19,7 @@ import pytest
 from ulid import ULID
 
 from chalicelib.codes.formats import is_id_number, is_uscc
+from chalicelib.core import clock
 from chalicelib.orgs import store as orgs_store
 from chalicelib.regions.catalog import catalog
 from infra.local import demo as demo_module
@@ -53,6 +58,7 @@ def test_the_plan_covers_every_staffed_county_with_valid_numbers():
 def load_jinan(pool_id: str) -> demo_module.Demo:
     loader = demo_module._Loader(pool_id)
     loader.ministry()
+    loader.templates()
     loader.province()
     loader.city("370100", "济南市")
     loader.subjects()
@@ -231,3 +237,204 @@ def test_the_readme_spot_check_walk_works_on_the_demo(api, aws, jinan, events):
         "handover",
         "penalty",
     ]
+
+
+def _act(api: Any, aws: Identity, user: str | None, method: str, path: str, body: dict | None = None, **kw: Any) -> Any:
+    reply = api.request(method, path, token=aws.token(user) if user else None, body=body, **kw)
+    assert reply.status in (200, 201), (method, path, reply.status, reply.body)
+    return reply.body
+
+
+def _ulid() -> str:
+    return str(ULID())
+
+
+def _licheng_staff(api: Any, aws: Identity) -> dict[str, str]:
+    """What the README reads first: Licheng's id from the head's /me, then its users' ids by username."""
+    org = _act(api, aws, "jn-licheng-head", "GET", "/me")["agency"]["id"]
+    users = _act(api, aws, "jn-licheng-head", "GET", f"/agencies/{org}/users?limit=100")["items"]
+    return {u["username"]: u["id"] for u in users}
+
+
+def _first_approved(api: Any, aws: Identity) -> str:
+    listed = _act(api, aws, "jn-licheng-supervisor", "GET", "/subjects?region=370112&state=approved&limit=5")
+    return str(listed["items"][0]["id"])
+
+
+def test_the_readme_base_inspection_walk_works_on_the_demo(api, aws, jinan, events):
+    """The README's base inspection (基地巡查): Licheng's head writes the month's plan for two of her supervisors and
+    publishes it, a supervisor receives the task and sends an inspection with the national checklist, and the
+    head's performance table counts it."""
+    staff = _licheng_staff(api, aws)
+    period = clock.now().astimezone(clock.CST).strftime("%Y-%m")
+    targets = [
+        {"user_id": staff[user], **target}
+        for user, target in zip(
+            ("jn-licheng-supervisor", "jn-licheng-supervisor2"), demo_module.PLAN_TARGETS, strict=True
+        )
+    ]
+    plan = _act(
+        api,
+        aws,
+        "jn-licheng-head",
+        "POST",
+        "/inspection-plans",
+        demo_module.PLAN | {"period": period, "targets": targets},
+    )
+    assert plan["state"] == "draft"
+    published = _act(
+        api, aws, "jn-licheng-head", "POST", f"/inspection-plans/{plan['id']}/publish", {"version": plan["version"]}
+    )
+    assert published["state"] == "published"
+
+    def task() -> dict | None:
+        mine = _act(api, aws, "jn-licheng-supervisor", "GET", "/plan-assignments")["items"]
+        return next((t for t in mine if t["plan_id"] == plan["id"]), None)
+
+    assert events.wait_for(task)
+    received = _act(api, aws, "jn-licheng-supervisor", "POST", f"/inspection-plans/{plan['id']}/receive")
+    assert (received["state"], received["target"]) == ("received", 10)
+    schema = _act(api, aws, "jn-licheng-supervisor", "GET", "/inspection-templates/CN-BASE-DEFAULT/versions/1/schema")
+    answers = demo_module.BASE_INSPECTION_ANSWERS | {
+        "site_photos": {"photos": [_ulid()]},
+        "signature": {"signer": demo_module.SIGNER, "attachment_id": _ulid(), "sha256": demo_module.SIGNATURE_SHA256},
+    }
+    assert set(schema["required"]) <= set(answers)
+    checked = _act(
+        api,
+        aws,
+        "jn-licheng-supervisor",
+        "POST",
+        "/inspection-templates/CN-BASE-DEFAULT/versions/1/check",
+        {"answers": answers},
+    )
+    assert (checked["score"], checked["outcome"]) == (100, "pass")
+    subject = _first_approved(api, aws)
+    body = {
+        "plan_id": plan["id"],
+        "subject_id": subject,
+        "template_code": "CN-BASE-DEFAULT",
+        "template_number": 1,
+        "done_at": clock.iso(clock.now()),
+        "position": demo_module.BASE_INSPECTION_POSITION,
+        "answers": answers,
+    }
+    iid = _ulid()
+    sent = _act(api, aws, "jn-licheng-supervisor", "PUT", f"/inspections/{iid}", body)
+    assert sent["plan_id"] == plan["id"] and sent["on_time"] and sent["result"]["score"] == 100
+
+    def row() -> dict | None:
+        table = _act(api, aws, "jn-licheng-head", "GET", f"/inspection-performance?period={period}")["rows"]
+        found = next(r for r in table if r["user_id"] == staff["jn-licheng-supervisor"])
+        return found if found["done"] else None
+
+    done = events.wait_for(row)
+    assert done and (done["target"], done["done"], done["average_score"]) == (10, 1, 100)
+    table = _act(api, aws, "jn-licheng-head", "GET", f"/inspection-performance?period={period}")["rows"]
+    colleague = next(r for r in table if r["user_id"] == staff["jn-licheng-supervisor2"])
+    assert (colleague["name"], colleague["target"], colleague["done"]) == ("历城区监管员、抽样员2", 5, 0)
+    tasks = _act(api, aws, "jn-licheng-head", "GET", f"/inspection-plans/{plan['id']}/assignments")["items"]
+    assert {t["user_id"]: t["state"] for t in tasks} == {
+        staff["jn-licheng-supervisor"]: "received",
+        staff["jn-licheng-supervisor2"]: "assigned",
+    }
+
+
+def test_the_readme_daily_supervision_walk_works_on_the_demo(api, aws, jinan):
+    """The README's daily supervision (日常监管): Licheng's certified enforcement officer inspects a subject by
+    scanning its identity code, takes an evidence sample, entrusts Jinan's lab with it, the lab receives and tests
+    it (unqualified), and the officer records the penalty, archived with the subject's bad record."""
+    subject = _act(api, aws, "jn-licheng-supervisor", "GET", "/subjects?region=370112&state=approved&limit=5")
+    sid = subject["items"][1]["id"]
+    code = _act(api, aws, "jn-licheng-supervisor", "GET", f"/subjects/{sid}")["identity_code"]
+    lab = _act(api, aws, "jn-lab-manager", "GET", "/me")["agency"]["id"]
+    iid, sample, test = _ulid(), _ulid(), _ulid()
+    now = clock.iso(clock.now())
+    body = demo_module.DAILY_INSPECTION | {"identity_code": code, "done_at": now}
+    inspection = _act(api, aws, "jn-licheng-officer", "PUT", f"/daily-inspections/{iid}", body)
+    assert inspection["subject_id"] == sid and inspection["officers"][0]["cert_no"]
+    taken = demo_module.EVIDENCE_SAMPLE | {"id": sample, "sampled_at": now}
+    assert (
+        _act(api, aws, "jn-licheng-officer", "POST", f"/daily-inspections/{iid}/samples", taken)["task_kind"] == "RCJG"
+    )
+    today = clock.cst_day(clock.now())
+    entrust = {
+        "inspection_id": iid,
+        "lab_org_id": lab,
+        "sample_ids": [sample],
+        "receive_by": today,
+        "report_by": clock.cst_day(clock.now() + timedelta(days=7)),
+    }
+    assert _act(api, aws, "jn-licheng-officer", "PUT", f"/entrusted-tests/{test}", entrust)["state"] == "sent"
+    assert test in [t["id"] for t in _act(api, aws, "jn-lab-manager", "GET", "/entrusted-tests?state=sent")["items"]]
+    receipt = {"handed_over_by": "张明", "condition": "intact", "seal_no": demo_module.EVIDENCE_SAMPLE["seal_no"]}
+    _act(api, aws, "jn-lab-analyst", "POST", f"/samples/{sample}/receipt", receipt)
+    version = _act(api, aws, "jn-lab-manager", "GET", f"/entrusted-tests/{test}")["version"]
+    model = demo_module.SPOT_CHECK_MODEL | {"version": version}
+    assert _act(api, aws, "jn-lab-manager", "POST", f"/entrusted-tests/{test}/receive", model)["state"] == "received"
+    rows = [{"sample_id": sample, "analyte": "procymidone", "value": 0.45, "unit": "mg/kg"}]
+    assert _act(api, aws, "jn-lab-analyst", "POST", "/results", {"results": rows})["unqualified_samples"] == [sample]
+    seen = _act(api, aws, "jn-licheng-officer", "GET", f"/entrusted-tests/{test}")
+    assert [s["verdict"] for s in seen["samples"]] == ["unqualified"]
+    penalty = demo_module.DAILY_PENALTY | {"decided_on": today}
+    archived = _act(api, aws, "jn-licheng-officer", "POST", f"/daily-inspections/{iid}/penalty", penalty)
+    assert archived["penalty"]["bad_record_id"]
+    bad = _act(api, aws, "jn-licheng-supervisor", "GET", f"/subjects/{sid}/bad-records")["items"]
+    assert f"daily_inspection:{iid}" in [b["source_ref"] for b in bad]
+
+
+def test_the_readme_complaint_walk_works_on_the_demo(api, aws, jinan):
+    """The README's complaint (投诉): filed without an account, followed with its tracking number and secret; Licheng's
+    head assigns a supervisor, who accepts and answers it; the filer sees the answer and rates it."""
+    receipt = _act(api, aws, None, "POST", "/public/complaints", demo_module.COMPLAINT)
+    number, secret = receipt["tracking_no"], receipt["secret"]
+    followed = _act(api, aws, None, "GET", f"/public/complaints/{number}", headers={"X-Complaint-Secret": secret})
+    assert (followed["state"], followed["agency"]) == ("received", jinan.agencies["jn-licheng"].name)
+    listed = _act(api, aws, "jn-licheng-head", "GET", "/complaints?state=received")["items"]
+    assert number in [c["id"] for c in listed]
+    case = _act(api, aws, "jn-licheng-head", "GET", f"/complaints/{number}")
+    staff = _licheng_staff(api, aws)
+    assigned = {"version": case["version"], "user_ids": [staff["jn-licheng-supervisor"]]}
+    case = _act(api, aws, "jn-licheng-head", "POST", f"/complaints/{number}/assignees", assigned)
+    decision = {"version": case["version"], "decision": "accept"}
+    case = _act(api, aws, "jn-licheng-supervisor", "POST", f"/complaints/{number}/decision", decision)
+    answer = demo_module.COMPLAINT_ANSWER | {"version": case["version"]}
+    assert (
+        _act(api, aws, "jn-licheng-supervisor", "POST", f"/complaints/{number}/answer", answer)["state"] == "answered"
+    )
+    followed = _act(api, aws, None, "GET", f"/public/complaints/{number}", headers={"X-Complaint-Secret": secret})
+    assert followed["answer"]["text"] == demo_module.COMPLAINT_ANSWER["text"]
+    rated = _act(
+        api, aws, None, "POST", f"/public/complaints/{number}/rating", {"secret": secret, "rating": "satisfied"}
+    )
+    assert rated["state"] == "closed"
+    filer = _act(api, aws, "jn-licheng-supervisor", "GET", f"/complaints/{number}/filer")
+    assert filer["phone"] == demo_module.COMPLAINT["filer"]["phone"]
+
+
+README_BODIES = (
+    demo_module.PLAN,
+    demo_module.PLAN_TARGETS,
+    demo_module.BASE_INSPECTION_ANSWERS,
+    demo_module.DAILY_INSPECTION,
+    demo_module.EVIDENCE_SAMPLE,
+    demo_module.DAILY_PENALTY,
+    demo_module.COMPLAINT,
+    demo_module.COMPLAINT_ANSWER,
+)
+
+
+def _fields(value: Any) -> list[str]:
+    """Each "key": value pair of a body as the README writes it (JSON, one space after the colon)."""
+    if isinstance(value, dict):
+        pairs = [f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in value.items()]
+        return [p for p in pairs if not p.endswith(("{", "["))] + [f for v in value.values() for f in _fields(v)]
+    if isinstance(value, list | tuple):
+        return [f for v in value for f in _fields(v)]
+    return []
+
+
+def test_the_readme_sends_the_bodies_the_walks_send():
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split())
+    missing = [f for body in README_BODIES for f in _fields(body) if f not in readme]
+    assert not missing, missing
