@@ -14,6 +14,7 @@ from chalicelib.core.events import StreamDispatcher
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
 from chalicelib.inspections import followups
+from chalicelib.lake import writer as lake
 from chalicelib.monitoring import workflow as monitoring
 from chalicelib.plans import distribution as plans
 from chalicelib.plans import performance as plan_performance
@@ -47,7 +48,8 @@ def stream() -> StreamDispatcher:
             plans.distribute,
             plan_performance.count,
             statistics.count_change,
-        ]
+        ],
+        sinks=[lake.write_batch],
     )
 
 
