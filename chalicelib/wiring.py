@@ -48,6 +48,8 @@ def stream() -> StreamDispatcher:
             plans.distribute,
             plan_performance.count,
             statistics.count_change,
+            dispatch.start_feedback_clock,
+            dispatch.link_warning,
         ],
         sinks=[lake.write_batch],
     )
@@ -73,6 +75,7 @@ ESCALATE: dict[str, Callable[[Record], dict[str, Any]]] = {
     "EntrustedTest": entrusted.tick,
     "Complaint": complaints.tick,
     "PlanAssignment": plans.tick,
+    "InstructionFeedback": dispatch.tick_feedback,
 }
 FAILURE: dict[str, Callable[[Record, dict[str, Any]], None]] = {
     "Instruction": lambda record, error: dispatch.record_failure(record["id"], error),

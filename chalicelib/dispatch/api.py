@@ -22,3 +22,15 @@ def get(ctx: RequestContext, instruction_id: str) -> InstructionView:
 
 def acknowledge(ctx: RequestContext, instruction_id: str) -> InstructionView:
     return service.acknowledge(ctx.user, instruction_id, ctx.body)
+
+
+def feedback(ctx: RequestContext, instruction_id: str) -> InstructionView:
+    return service.feedback(ctx.user, instruction_id, ctx.body)
+
+
+def ask_again(ctx: RequestContext, instruction_id: str) -> InstructionView:
+    return service.ask_again(ctx.user, instruction_id, ctx.body)
+
+
+def close(ctx: RequestContext, instruction_id: str) -> InstructionView:
+    return service.close(ctx.user, instruction_id, ctx.body)

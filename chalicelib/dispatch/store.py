@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UnicodeSetAttribute
 
 from chalicelib.core.db import Entity, fetch, query_page
 
@@ -26,6 +26,13 @@ class InstructionRecord(Entity, discriminator="Instruction"):
     feedback = UnicodeAttribute(null=True)
     escalated_to = UnicodeAttribute(null=True)
     workflow_error = UnicodeAttribute(null=True)
+    # Feedback (反馈) rounds: the first opens at the acknowledgement, the sender may ask again; then 办结.
+    feedback_within_seconds = UnicodeAttribute(null=True)
+    rounds = JSONAttribute(default=list)
+    closed_by = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+    closing_note = UnicodeAttribute(null=True)
+    warning_id = UnicodeAttribute(null=True)
 
     def derive_keys(self) -> None:
         self.pk = f"INSTR#{self.id}"

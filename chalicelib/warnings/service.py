@@ -147,6 +147,7 @@ def _view(rec: store.WarningRecord) -> WarningView:
         history=list(rec.history or []),
         acknowledgements=list(rec.acknowledgements or []),
         responses=list(rec.responses or []),
+        instruction_ids=sorted(rec.instruction_ids or ()),
         version=int(rec.version or 0),
     )
 

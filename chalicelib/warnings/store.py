@@ -54,6 +54,7 @@ class WarningRecord(Entity, discriminator="Warning"):
     history = JSONAttribute(default=list)
     acknowledgements = JSONAttribute(default=list)
     responses = JSONAttribute(default=list)
+    instruction_ids = UnicodeSetAttribute(null=True)  # dispatch instructions (调度指令) raised from it
 
     def derive_keys(self) -> None:
         self.pk = f"WARN#{self.thread}"
