@@ -11,6 +11,7 @@ from chalicelib.activity.service import record_activity
 from chalicelib.attachments import service as attachments
 from chalicelib.complaints import clocks as complaints
 from chalicelib.core.events import StreamDispatcher
+from chalicelib.dispatch import orders as dispatch_orders
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
 from chalicelib.inspections import followups
@@ -50,6 +51,7 @@ def stream() -> StreamDispatcher:
             statistics.count_change,
             dispatch.start_feedback_clock,
             dispatch.link_warning,
+            dispatch_orders.fan_out,
         ],
         sinks=[lake.write_batch],
     )

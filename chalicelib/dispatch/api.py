@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from chalicelib.core.api import RequestContext
 
-from . import service
-from .models import InstructionPage, InstructionView
+from . import orders, service
+from .models import InstructionPage, InstructionView, OrderView
 
 
 def send(ctx: RequestContext) -> InstructionView:
@@ -34,3 +34,11 @@ def ask_again(ctx: RequestContext, instruction_id: str) -> InstructionView:
 
 def close(ctx: RequestContext, instruction_id: str) -> InstructionView:
     return service.close(ctx.user, instruction_id, ctx.body)
+
+
+def send_order(ctx: RequestContext) -> OrderView:
+    return orders.send(ctx.user, ctx.body)
+
+
+def get_order(ctx: RequestContext, order_id: str) -> OrderView:
+    return orders.get(ctx.user, order_id)

@@ -104,3 +104,54 @@ class InstructionListQuery(PageQuery):
 class InstructionPage(View):
     items: list[InstructionView]
     next_cursor: str | None = None
+
+
+class SendOrderRequest(Strict):
+    """One instruction to many agencies at once: each receives its own receipt (an instruction of its own)."""
+
+    to_org_ids: list[Ulid] = Field(min_length=1, max_length=100, description="the agencies, each governed by yours")
+    title: Name
+    body: LongText
+    respond_within_seconds: Integer = Field(default=86400, ge=1, le=30 * 86400)
+    feedback_within_seconds: Integer = Field(default=7 * 86400, ge=60, le=90 * 86400)
+    warning_id: str | None = Field(default=None, max_length=200)
+
+
+class ReceiptView(View):
+    """One agency's receipt of an order: the instruction it received, and where it stands."""
+
+    instruction_id: str
+    to_org_id: str
+    state: str
+    acknowledged_at: str | None
+    rounds: int
+    fed_back: bool
+    overdue: bool = Field(description="acknowledged late, or a feedback round overdue")
+    closed_at: str | None
+
+
+class ReceiptRates(View):
+    agencies: int
+    delivered: int = Field(description="receipts made so far (the stream makes them, moments after the order)")
+    acknowledged: int
+    fed_back: int
+    closed: int
+    overdue: int
+    acknowledged_rate: float | None
+    fed_back_rate: float | None
+    closed_rate: float | None
+
+
+class OrderView(View):
+    """Dispatch order (调度指令) to many agencies, with the state of each receipt and the rates."""
+
+    id: str
+    from_org_id: str
+    title: str
+    body: str
+    sent_at: str
+    warning_id: str | None
+    to_org_ids: list[str]
+    receipts: list[ReceiptView]
+    rates: ReceiptRates
+    version: int

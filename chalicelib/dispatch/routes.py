@@ -89,3 +89,25 @@ table.route(
     response="InstructionView",
     budget=Budget(reads=1, writes=2),
 )
+
+table.route(
+    "POST",
+    "/instruction-orders",
+    "send_order",
+    roles=SENDERS,
+    summary="Send one instruction to many agencies you govern: each gets a receipt of its own",
+    body="SendOrderRequest",
+    response="OrderView",
+    status=201,
+    budget=Budget(reads=2, writes=1),
+)
+
+table.route(
+    "GET",
+    "/instruction-orders/{order_id}",
+    "get_order",
+    roles=ALL_ROLES,
+    summary="An order to many agencies: each receipt's state, and the acknowledgement, feedback and closure rates",
+    response="OrderView",
+    budget=Budget(reads=2, writes=0),
+)

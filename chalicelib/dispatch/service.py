@@ -265,9 +265,11 @@ def close(user: Principal, instruction_id: str, req: CloseInstructionRequest) ->
 
 
 def link_warning(change: RecordChange) -> None:
-    """Stream subscriber: an instruction raised from a warning is listed on the warning (once)."""
-    if change.kind != KIND or not change.created or not change.image.get("warning_id"):
+    """Stream subscriber: an instruction (or an order to many agencies) raised from a warning is listed on it (once)."""
+    if change.kind not in {KIND, "InstructionOrder"} or not change.created or not change.image.get("warning_id"):
         return
+    if change.image.get("order_id"):
+        return  # a receipt of an order: the order itself is listed
     from chalicelib.warnings import store as warnings
 
     instruction_id, warning_id = change.image["id"], change.image["warning_id"]

@@ -135,3 +135,58 @@ def test_an_instruction_raised_from_a_warning_is_listed_on_the_warning(api, worl
 def _send_status(api: Any, world: World, to: str, sender: str, **extra: Any) -> int:
     body = {"to_org_id": world.agencies[to].id, "title": "t", "body": "b", **extra}
     return int(api.post("/instructions", token=world.token(sender), body=body).status)
+
+
+def test_an_order_to_many_agencies_gives_each_a_receipt_once_and_the_sender_follows_the_rates(
+    api, world: World, events
+):
+    from chalicelib.core.events import RecordChange
+    from chalicelib.dispatch import orders
+
+    # Given the province sends one order to Jinan city and Licheng county
+    jn, lc = world.agencies["jn"].id, world.agencies["lc"].id
+    sent = api.post(
+        "/instruction-orders",
+        token=world.token("sd-head"),
+        body={"to_org_ids": [jn, lc], "title": "全省草莓专项排查", "body": "各地于7日内完成排查并反馈"},
+    )
+    assert sent.status == 201, sent.body
+    oid = sent.body["id"]
+    assert sent.body["rates"]["agencies"] == 2 and sent.body["rates"]["delivered"] == 0
+
+    def receipts() -> list[dict[str, Any]]:
+        return list(api.get(f"/instruction-orders/{oid}", token=world.token("sd-head")).body["receipts"])
+
+    # When the stream fans it out, each agency has its own receipt, waiting for its acknowledgement
+    assert events.wait_for(lambda: len(receipts()) == 2 and all(r["state"] == "awaiting" for r in receipts()))
+    by_org = {r["to_org_id"]: r["instruction_id"] for r in receipts()}
+    inbox = api.get("/instructions?box=received", token=world.token("lc-admin")).body["items"]
+    assert by_org[lc] in [i["id"] for i in inbox]
+    # And the order delivered again makes no second receipt and changes none
+    versions = {i: store.get(i).version for i in by_org.values()}
+    image = {"id": oid, **{k: v for k, v in sent.body.items() if k in {"from_org_id", "title", "body", "to_org_ids"}}}
+    image.update(
+        sent_by=world.users["sd-head"].id, respond_within_seconds="86400", feedback_within_seconds=str(7 * 86400)
+    )
+    orders.fan_out(RecordChange(event_id="again", kind="InstructionOrder", new=image, old=None))
+    assert {i: store.get(i).version for i in by_org.values()} == versions and len(receipts()) == 2
+    # When Jinan acknowledges and reports back, and the province closes Jinan's receipt
+    assert api.post(f"/instructions/{by_org[jn]}/acknowledge", token=world.token("jn-admin"), body={}).status == 200
+    fed = api.post(f"/instructions/{by_org[jn]}/feedback", token=world.token("jn-admin"), body={"note": "已完成"})
+    assert fed.status == 200, fed.body
+    assert api.post(f"/instructions/{by_org[jn]}/close", token=world.token("sd-head"), body={}).status == 200
+    # Then the sender sees each receipt's state and the rates
+    order = api.get(f"/instruction-orders/{oid}", token=world.token("sd-head")).body
+    states = {r["to_org_id"]: r["state"] for r in order["receipts"]}
+    assert states == {jn: "closed", lc: "awaiting"}
+    rates = order["rates"]
+    assert (rates["acknowledged"], rates["fed_back"], rates["closed"]) == (1, 1, 1)
+    assert rates["acknowledged_rate"] == rates["closed_rate"] == 0.5
+    # And another province does not see the order; a wrong agency in an order is a 422 naming it
+    assert api.get(f"/instruction-orders/{oid}", token=world.token("js-head")).status == 404
+    bad = api.post(
+        "/instruction-orders",
+        token=world.token("sd-head"),
+        body={"to_org_ids": [jn, world.agencies["js"].id], "title": "t", "body": "b"},
+    )
+    assert bad.status == 422 and [e["field"] for e in bad.body["errors"]] == ["body.to_org_ids.1"]
