@@ -26,6 +26,7 @@ from chalicelib.subjects import routes as _subjects
 from chalicelib.supervision import routes as _supervision
 from chalicelib.testing import routes as _testing
 from chalicelib.warnings import routes as _warnings
+from chalicelib.command import routes as _command
 
 AREAS = (
     _meta,
@@ -47,6 +48,7 @@ AREAS = (
     _plans,
     _statistics,
     _warnings,
+    _command,
 )
 
 __all__ = ["AREAS", "ROUTES"]

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from chalicelib.core import audit, clock
 from chalicelib.core.access import Principal, check_access, governs
-from chalicelib.core.errors import ConflictError, Unprocessable
+from chalicelib.core.errors import ConflictError, NotFoundError, Unprocessable
 from chalicelib.core.events import RecordChange
 from chalicelib.core.ids import new_id
 from chalicelib.orgs import store as orgs
@@ -35,12 +35,13 @@ def receipt_id(order_id: str, org_id: str) -> str:
 def send(user: Principal, req: SendOrderRequest) -> OrderView:
     wanted = list(dict.fromkeys(req.to_org_ids))
     found = orgs.agencies_by_id(wanted)
+    # As for one agency: an agency outside the sender's jurisdiction does not exist for them (404).
+    if any(a not in found or not governs(user, found[a].region or "") for a in wanted):
+        raise NotFoundError("no such agency in your jurisdiction")
     errors = []
     for i, org_id in enumerate(req.to_org_ids):
-        agency = found.get(org_id)
-        if agency is None or not governs(user, agency.region or ""):
-            errors.append({"field": f"body.to_org_ids.{i}", "message": "no such agency in your jurisdiction"})
-        elif org_id == user.org_id:
+        agency = found[org_id]
+        if org_id == user.org_id:
             errors.append({"field": f"body.to_org_ids.{i}", "message": "your own agency"})
         elif not agency.active:
             errors.append({"field": f"body.to_org_ids.{i}", "message": "inactive"})
@@ -164,5 +165,3 @@ def fan_out(change: RecordChange) -> None:
                 ),
                 actor=service.SYSTEM,
             )
-
-

@@ -87,7 +87,7 @@ table.route(
     summary="Close (办结) an instruction your agency sent",
     body="CloseInstructionRequest",
     response="InstructionView",
-    budget=Budget(reads=1, writes=2),
+    budget=Budget(reads=1, writes=1),
 )
 
 table.route(

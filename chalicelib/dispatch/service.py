@@ -237,13 +237,12 @@ def ask_again(user: Principal, instruction_id: str, req: FeedbackRoundRequest) -
 
 
 def close(user: Principal, instruction_id: str, req: CloseInstructionRequest) -> InstructionView:
-    """办结: the sender closes the instruction once acknowledged; an open round's clock stops."""
+    """办结: the sender closes the instruction once acknowledged; an open round's clock ends at its next step."""
     rec = _visible(user, instruction_id)
     _sender(user, rec, "closes an instruction")
     if rec.state not in {"acknowledged", "fed_back"}:
         raise InvalidStateError(f"an instruction is closed once acknowledged: it is {rec.state}")
     expected = rec.state
-    still_open = _open_round(rec)
     rec.state, rec.closed_by, rec.closed_at, rec.closing_note = "closed", user.user_id, clock.iso(clock.now()), req.note
     audit.commit(
         audit.Change(
@@ -253,14 +252,6 @@ def close(user: Principal, instruction_id: str, req: CloseInstructionRequest) ->
         ),
         actor=user.user_id,
     )
-    if still_open is not None:
-        workflows.stop(
-            get_settings().clock_state_machine_arn,
-            kind=FEEDBACK_KIND,
-            record_id=f"{rec.id}-r{still_open['round']}",
-            transition="clock",
-            cause="the instruction was closed",
-        )
     return view(rec)
 
 

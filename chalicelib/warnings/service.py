@@ -152,6 +152,11 @@ def _view(rec: store.WarningRecord) -> WarningView:
     )
 
 
+def view(rec: store.WarningRecord) -> WarningView:
+    """A warning as readers see it (for the command centre's live view)."""
+    return _view(rec)
+
+
 def thread_of(indicator_id: str, region: str, subject: str) -> str:
     """The thread's id: the same indicator, region and subject always name the same thread (deterministic)."""
     digest = hashlib.sha256(f"{indicator_id}|{region}|{subject}".encode()).hexdigest()[:24]

@@ -137,3 +137,16 @@ def supervision_agencies(region: str) -> list[str]:
         return sorted(a.id for a in found if a.org_kind == "supervision" and a.active)
     except PynamoDBConnectionError as exc:
         raise ServiceUnavailable("the table did not answer") from exc
+
+
+def open_in(indicator_id: str, region_prefix: str) -> list[WarningRecord]:
+    """The warnings of an indicator open now in the regions a code prefix names ('' for the nation): one Query."""
+    condition = WarningRecord.gsi1sk.startswith(region_prefix) if region_prefix else None
+    try:
+        return list(
+            query_all(
+                WarningRecord, f"WARNS_OPEN#{indicator_id}", index=WarningRecord.gsi1, range_key_condition=condition
+            )
+        )
+    except PynamoDBConnectionError as exc:
+        raise ServiceUnavailable("the table did not answer") from exc

@@ -30,8 +30,13 @@ def _attach(api: Any, world: World, user: str, iid: str) -> str:
     made = api.post(
         "/attachments",
         token=world.token(user),
-        body={"owner_kind": "instruction", "owner_id": iid, "filename": "排查报告.pdf", "content_type": "application/pdf",
-              "size": 1000},
+        body={
+            "owner_kind": "instruction",
+            "owner_id": iid,
+            "filename": "排查报告.pdf",
+            "content_type": "application/pdf",
+            "size": 1000,
+        },
     )
     assert made.status == 201, made.body
     return str(made.body["attachment"]["id"] if "attachment" in made.body else made.body["id"])
@@ -71,7 +76,11 @@ def test_feedback_rounds_then_the_sender_closes(api, world: World, events):
     closed = api.post(f"/instructions/{iid}/close", token=world.token("sd-head"), body={"note": "办结"})
     assert closed.status == 200, closed.body
     assert closed.body["state"] == "closed" and closed.body["closed_by"] == world.users["sd-head"].id
-    # And nothing more happens to a closed instruction
+    # And the clock of a round left open ends at its next step; nothing more happens to a closed instruction
+    from chalicelib.dispatch import service
+
+    tick = service.tick_feedback({"kind": "InstructionFeedback", "id": iid, "context": {"round": 2}, "step": "due"})
+    assert tick["done"] is True
     assert api.post(f"/instructions/{iid}/close", token=world.token("sd-head"), body={}).status == 409
     assert api.post(f"/instructions/{iid}/feedback", token=world.token("jn-admin"), body={"note": "x"}).status == 409
 
@@ -182,11 +191,15 @@ def test_an_order_to_many_agencies_gives_each_a_receipt_once_and_the_sender_foll
     rates = order["rates"]
     assert (rates["acknowledged"], rates["fed_back"], rates["closed"]) == (1, 1, 1)
     assert rates["acknowledged_rate"] == rates["closed_rate"] == 0.5
-    # And another province does not see the order; a wrong agency in an order is a 422 naming it
+    # And another province does not see the order; an agency outside the jurisdiction does not exist (404);
+    # the sender's own agency, or one named twice, is a 422 naming it
     assert api.get(f"/instruction-orders/{oid}", token=world.token("js-head")).status == 404
-    bad = api.post(
-        "/instruction-orders",
-        token=world.token("sd-head"),
-        body={"to_org_ids": [jn, world.agencies["js"].id], "title": "t", "body": "b"},
+    body = {"title": "t", "body": "b"}
+    outside = api.post(
+        "/instruction-orders", token=world.token("sd-head"), body={**body, "to_org_ids": [jn, world.agencies["js"].id]}
     )
-    assert bad.status == 422 and [e["field"] for e in bad.body["errors"]] == ["body.to_org_ids.1"]
+    assert outside.status == 404
+    own = api.post(
+        "/instruction-orders", token=world.token("sd-head"), body={**body, "to_org_ids": [jn, world.agencies["sd"].id]}
+    )
+    assert own.status == 422 and [e["field"] for e in own.body["errors"]] == ["body.to_org_ids.1"]

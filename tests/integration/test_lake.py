@@ -155,7 +155,9 @@ def test_a_batch_delivered_again_overwrites_its_objects_and_a_partial_failure_le
     assert {row["change_op"] for row in rows if row["id"] == "LAKE-A"} == {"insert", "modify"}
     # And the county's unqualified samples on the sampling day equal its statistics cell
     found = dict(
-        duckdb.sql(UNQUALIFIED_BY_COUNTY.format(files=tmp_path / "lake/kind=Sample/*/*.jsonl", day="2026-03-01")).fetchall()
+        duckdb.sql(
+            UNQUALIFIED_BY_COUNTY.format(files=tmp_path / "lake/kind=Sample/*/*.jsonl", day="2026-03-01")
+        ).fetchall()
     )
     assert found == {"440305": 1}
     assert statistics.figures_of("440305", "D2026-03-01")["samples"]["verdict#unqualified"] == 1
