@@ -9,6 +9,7 @@ from __future__ import annotations
 from chalicelib.activity import routes as _activity
 from chalicelib.attachments import routes as _attachments
 from chalicelib.codes import routes as _codes
+from chalicelib.command import routes as _command
 from chalicelib.complaints import routes as _complaints
 from chalicelib.core import meta_routes as _meta
 from chalicelib.core.routes import ROUTES
@@ -26,7 +27,6 @@ from chalicelib.subjects import routes as _subjects
 from chalicelib.supervision import routes as _supervision
 from chalicelib.testing import routes as _testing
 from chalicelib.warnings import routes as _warnings
-from chalicelib.command import routes as _command
 
 AREAS = (
     _meta,

@@ -42,7 +42,7 @@ class RecordChange:
 Subscriber = Callable[[RecordChange], None]
 # A sink takes the changes of one batch at once: the batch's first sequence number (the same each time the
 # batch is delivered again), then each change with its own sequence number, in stream order.
-BatchSink = Callable[[str, list[tuple[str, RecordChange]]], None]
+BatchSink = Callable[[str, list[tuple[str, RecordChange]]], object]
 
 
 def _plain(value: Any) -> Any:
@@ -93,7 +93,7 @@ class StreamDispatcher:
         )
         record_stream_batch(len(event.get("Records", [])), len(result.get("batchItemFailures", [])))
         if self.sinks:
-            self._sink(event, {f["itemIdentifier"] for f in result.get("batchItemFailures", [])})
+            self._sink(event, {str(f["itemIdentifier"]) for f in result.get("batchItemFailures", [])})
         return dict(result)
 
     def _sink(self, event: dict[str, Any], failed: set[str]) -> None:

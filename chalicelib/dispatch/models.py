@@ -64,7 +64,7 @@ class FeedbackRound(View):
     answered_at: str | None = None
     answered_by: str | None = None
     note: str | None = None
-    attachment_ids: list[str] = []
+    attachment_ids: list[str] = Field(default_factory=list)
     reminded_at: str | None = None
     overdue_at: str | None = None
 

@@ -73,7 +73,7 @@ def send(user: Principal, req: SendOrderRequest) -> OrderView:
 def get(user: Principal, order_id: str) -> OrderView:
     rec = store.get_order(order_id)
     check_access(user, region=rec.region, parties=rec.parties or ())
-    return view(rec, store.instructions_by_id(list(rec.receipt_ids or [])))
+    return view(rec, store.instructions_by_id([str(r) for r in rec.receipt_ids or []]))
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -83,14 +83,14 @@ def _rate(part: int, whole: int) -> float | None:
 def view(rec: store.OrderRecord, receipts: dict[str, store.InstructionRecord]) -> OrderView:
     rows = []
     for org_id, rid in zip(rec.to_org_ids or [], rec.receipt_ids or [], strict=True):
-        r = receipts.get(rid)
+        r = receipts.get(str(rid))
         if r is None:
             continue
         rounds = list(r.rounds or [])
         rows.append(
             ReceiptView(
                 instruction_id=r.id,
-                to_org_id=org_id,
+                to_org_id=str(org_id),
                 state=r.state,
                 acknowledged_at=r.acknowledged_at,
                 rounds=len(rounds),
@@ -110,7 +110,7 @@ def view(rec: store.OrderRecord, receipts: dict[str, store.InstructionRecord]) -
         body=rec.body,
         sent_at=rec.created_at or "",
         warning_id=rec.warning_id,
-        to_org_ids=list(rec.to_org_ids or []),
+        to_org_ids=[str(o) for o in rec.to_org_ids or []],
         receipts=rows,
         rates=ReceiptRates(
             agencies=whole,
