@@ -50,7 +50,7 @@ def send(user: Principal, req: SendOrderRequest) -> OrderView:
     if errors:
         raise Unprocessable("send orders to active agencies below yours, each once", errors=errors)
     if req.warning_id is not None:
-        service._warning_of(user, req.warning_id)
+        service.warning_of(user, req.warning_id)
     order_id = new_id()
     rec = store.OrderRecord(
         id=order_id,

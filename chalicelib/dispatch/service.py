@@ -76,7 +76,7 @@ def send(user: Principal, req: SendInstructionRequest) -> InstructionView:
     if not target.active:
         raise Unprocessable("that agency is not active", errors=[{"field": "body.to_org_id", "message": "inactive"}])
     if req.warning_id is not None:
-        _warning_of(user, req.warning_id)
+        warning_of(user, req.warning_id)
     rec = store.InstructionRecord(
         id=new_id(),
         from_org_id=user.org_id,
@@ -142,7 +142,7 @@ def acknowledge(user: Principal, instruction_id: str, req: AcknowledgeRequest) -
     return view(rec)
 
 
-def _warning_of(user: Principal, warning_id: str) -> Any:
+def warning_of(user: Principal, warning_id: str) -> Any:
     """The warning an instruction acts on, if the sender may read it (404 otherwise)."""
     from chalicelib.warnings import service as warnings
 
