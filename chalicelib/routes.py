@@ -9,6 +9,7 @@ from __future__ import annotations
 from chalicelib.activity import routes as _activity
 from chalicelib.attachments import routes as _attachments
 from chalicelib.codes import routes as _codes
+from chalicelib.command import routes as _command
 from chalicelib.complaints import routes as _complaints
 from chalicelib.core import meta_routes as _meta
 from chalicelib.core.routes import ROUTES
@@ -47,6 +48,7 @@ AREAS = (
     _plans,
     _statistics,
     _warnings,
+    _command,
 )
 
 __all__ = ["AREAS", "ROUTES"]

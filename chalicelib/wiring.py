@@ -12,9 +12,11 @@ from chalicelib.attachments import service as attachments
 from chalicelib.complaints import clocks as complaints
 from chalicelib.complaints import service as complaint_links
 from chalicelib.core.events import StreamDispatcher
+from chalicelib.dispatch import orders as dispatch_orders
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
 from chalicelib.inspections import followups
+from chalicelib.lake import writer as lake
 from chalicelib.monitoring import workflow as monitoring
 from chalicelib.plans import distribution as plans
 from chalicelib.plans import performance as plan_performance
@@ -49,7 +51,11 @@ def stream() -> StreamDispatcher:
             plans.distribute,
             plan_performance.count,
             statistics.count_change,
-        ]
+            dispatch.start_feedback_clock,
+            dispatch.link_warning,
+            dispatch_orders.fan_out,
+        ],
+        sinks=[lake.write_batch],
     )
 
 
@@ -73,6 +79,7 @@ ESCALATE: dict[str, Callable[[Record], dict[str, Any]]] = {
     "EntrustedTest": entrusted.tick,
     "Complaint": complaints.tick,
     "PlanAssignment": plans.tick,
+    "InstructionFeedback": dispatch.tick_feedback,
 }
 FAILURE: dict[str, Callable[[Record, dict[str, Any]], None]] = {
     "Instruction": lambda record, error: dispatch.record_failure(record["id"], error),

@@ -40,6 +40,9 @@ class RecordChange:
 
 
 Subscriber = Callable[[RecordChange], None]
+# A sink takes the changes of one batch at once: the batch's first sequence number (the same each time the
+# batch is delivered again), then each change with its own sequence number, in stream order.
+BatchSink = Callable[[str, list[tuple[str, RecordChange]]], object]
 
 
 def _plain(value: Any) -> Any:
@@ -67,10 +70,11 @@ def to_change(record: DynamoDBRecord) -> RecordChange | None:
 
 
 class StreamDispatcher:
-    def __init__(self, subscribers: Sequence[Subscriber]) -> None:
+    def __init__(self, subscribers: Sequence[Subscriber], sinks: Sequence[BatchSink] = ()) -> None:
         from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
         self.subscribers = list(subscribers)
+        self.sinks = list(sinks)
         self.processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
     def record_handler(self, record: DynamoDBRecord) -> None:
@@ -88,4 +92,28 @@ class StreamDispatcher:
             event=event, record_handler=self.record_handler, processor=self.processor, context=context
         )
         record_stream_batch(len(event.get("Records", [])), len(result.get("batchItemFailures", [])))
+        if self.sinks:
+            self._sink(event, {str(f["itemIdentifier"]) for f in result.get("batchItemFailures", [])})
         return dict(result)
+
+    def _sink(self, event: dict[str, Any], failed: set[str]) -> None:
+        """The batch's changes up to its first failed record go to the sinks; the poller re-delivers from there.
+
+        A sink failing fails the whole invocation, so the batch comes again (the subscribers are idempotent).
+        """
+        from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+        done: list[tuple[str, RecordChange]] = []
+        first = ""
+        for raw in event.get("Records", []):
+            record = DynamoDBRecord(raw)
+            seq = (record.dynamodb.sequence_number if record.dynamodb else None) or ""
+            first = first or seq
+            if seq in failed:
+                break
+            change = to_change(record)
+            if change is not None:
+                done.append((seq, change))
+        if done:
+            for sink in self.sinks:
+                sink(first, done)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from chalicelib.core.api import RequestContext
 
-from . import service
-from .models import InstructionPage, InstructionView
+from . import orders, service
+from .models import InstructionPage, InstructionView, OrderView
 
 
 def send(ctx: RequestContext) -> InstructionView:
@@ -22,3 +22,23 @@ def get(ctx: RequestContext, instruction_id: str) -> InstructionView:
 
 def acknowledge(ctx: RequestContext, instruction_id: str) -> InstructionView:
     return service.acknowledge(ctx.user, instruction_id, ctx.body)
+
+
+def feedback(ctx: RequestContext, instruction_id: str) -> InstructionView:
+    return service.feedback(ctx.user, instruction_id, ctx.body)
+
+
+def ask_again(ctx: RequestContext, instruction_id: str) -> InstructionView:
+    return service.ask_again(ctx.user, instruction_id, ctx.body)
+
+
+def close(ctx: RequestContext, instruction_id: str) -> InstructionView:
+    return service.close(ctx.user, instruction_id, ctx.body)
+
+
+def send_order(ctx: RequestContext) -> OrderView:
+    return orders.send(ctx.user, ctx.body)
+
+
+def get_order(ctx: RequestContext, order_id: str) -> OrderView:
+    return orders.get(ctx.user, order_id)

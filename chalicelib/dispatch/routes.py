@@ -22,7 +22,7 @@ table.route(
     body="SendInstructionRequest",
     response="InstructionView",
     status=201,
-    budget=Budget(reads=1, writes=1),
+    budget=Budget(reads=2, writes=1),  # the agency, and the warning it acts on
 )
 
 table.route(
@@ -55,4 +55,59 @@ table.route(
     body="AcknowledgeRequest",
     response="InstructionView",
     budget=Budget(reads=1, writes=2),
+)
+
+table.route(
+    "POST",
+    "/instructions/{instruction_id}/feedback",
+    "feedback",
+    roles=RECEIVERS,
+    summary="Report back (反馈) on an instruction your agency acknowledged, with files attached to it",
+    body="FeedbackRequest",
+    response="InstructionView",
+    budget=Budget(reads=2, writes=1),
+)
+
+table.route(
+    "POST",
+    "/instructions/{instruction_id}/feedback-rounds",
+    "ask_again",
+    roles=SENDERS,
+    summary="Ask the receiving agency for another round of feedback, with its own deadline",
+    body="FeedbackRoundRequest",
+    response="InstructionView",
+    budget=Budget(reads=1, writes=1),
+)
+
+table.route(
+    "POST",
+    "/instructions/{instruction_id}/close",
+    "close",
+    roles=SENDERS,
+    summary="Close (办结) an instruction your agency sent",
+    body="CloseInstructionRequest",
+    response="InstructionView",
+    budget=Budget(reads=1, writes=1),
+)
+
+table.route(
+    "POST",
+    "/instruction-orders",
+    "send_order",
+    roles=SENDERS,
+    summary="Send one instruction to many agencies you govern: each gets a receipt of its own",
+    body="SendOrderRequest",
+    response="OrderView",
+    status=201,
+    budget=Budget(reads=2, writes=1),
+)
+
+table.route(
+    "GET",
+    "/instruction-orders/{order_id}",
+    "get_order",
+    roles=ALL_ROLES,
+    summary="An order to many agencies: each receipt's state, and the acknowledgement, feedback and closure rates",
+    response="OrderView",
+    budget=Budget(reads=2, writes=0),
 )

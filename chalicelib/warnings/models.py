@@ -124,6 +124,9 @@ class WarningView(View):
     history: list[dict[str, Any]]
     acknowledgements: list[dict[str, Any]]
     responses: list[dict[str, Any]]
+    instruction_ids: list[str] = Field(
+        default_factory=list, description="dispatch instructions (调度指令) raised from it"
+    )
     version: int
 
 

@@ -147,8 +147,14 @@ def _view(rec: store.WarningRecord) -> WarningView:
         history=list(rec.history or []),
         acknowledgements=list(rec.acknowledgements or []),
         responses=list(rec.responses or []),
+        instruction_ids=sorted(rec.instruction_ids or ()),
         version=int(rec.version or 0),
     )
+
+
+def view(rec: store.WarningRecord) -> WarningView:
+    """A warning as readers see it (for the command centre's live view)."""
+    return _view(rec)
 
 
 def thread_of(indicator_id: str, region: str, subject: str) -> str:

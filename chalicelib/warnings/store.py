@@ -54,6 +54,7 @@ class WarningRecord(Entity, discriminator="Warning"):
     history = JSONAttribute(default=list)
     acknowledgements = JSONAttribute(default=list)
     responses = JSONAttribute(default=list)
+    instruction_ids = UnicodeSetAttribute(null=True)  # dispatch instructions (调度指令) raised from it
 
     def derive_keys(self) -> None:
         self.pk = f"WARN#{self.thread}"
@@ -134,5 +135,18 @@ def supervision_agencies(region: str) -> list[str]:
             range_key_condition=AgencyRecord.gsi1sk.startswith(f"{region}#"),
         )
         return sorted(a.id for a in found if a.org_kind == "supervision" and a.active)
+    except PynamoDBConnectionError as exc:
+        raise ServiceUnavailable("the table did not answer") from exc
+
+
+def open_in(indicator_id: str, region_prefix: str) -> list[WarningRecord]:
+    """The warnings of an indicator open now in the regions a code prefix names ('' for the nation): one Query."""
+    condition = WarningRecord.gsi1sk.startswith(region_prefix) if region_prefix else None
+    try:
+        return list(
+            query_all(
+                WarningRecord, f"WARNS_OPEN#{indicator_id}", index=WarningRecord.gsi1, range_key_condition=condition
+            )
+        )
     except PynamoDBConnectionError as exc:
         raise ServiceUnavailable("the table did not answer") from exc

@@ -632,7 +632,52 @@ CASES: dict[tuple[str, str], Case] = {
         {"version": w["version"], "reason": "风险已消除"},
     ),
     ("GET", "/warnings"): lambda s: ("/warnings", None),
+    ("POST", "/instructions/{instruction_id}/feedback"): lambda s: (
+        f"/instructions/{_acked_instruction(s)}/feedback",
+        {"note": "已排查"},
+    ),
+    ("POST", "/instructions/{instruction_id}/feedback-rounds"): lambda s: (
+        f"/instructions/{_fed_back_instruction(s)}/feedback-rounds",
+        {"note": "请补充"},
+    ),
+    ("POST", "/instructions/{instruction_id}/close"): lambda s: (
+        f"/instructions/{_acked_instruction(s)}/close",
+        {"note": "办结"},
+    ),
+    ("POST", "/instruction-orders"): lambda s: (
+        "/instruction-orders",
+        {"to_org_ids": [s.world.agencies["jn"].id, s.world.agencies["lc"].id], "title": "t", "body": "b"},
+    ),
+    ("GET", "/instruction-orders/{order_id}"): lambda s: (f"/instruction-orders/{_order(s)}", None),
+    ("GET", "/command/overview"): lambda s: ("/command/overview?region=370000", None),
 }
+
+
+def _acked_instruction(s: Scene) -> str:
+    """An instruction from the province that Jinan acknowledged: its first feedback round is open."""
+    sent = s.api.post(
+        "/instructions",
+        token=s.world.token("sd-head"),
+        body={"to_org_id": s.world.agencies["jn"].id, "title": "检查", "body": "请核查"},
+    )
+    assert sent.status == 201, sent.body
+    acked = s.api.post(f"/instructions/{sent.body['id']}/acknowledge", token=s.world.token("jn-admin"), body={})
+    assert acked.status == 200, acked.body
+    return str(sent.body["id"])
+
+
+def _fed_back_instruction(s: Scene) -> str:
+    iid = _acked_instruction(s)
+    fed = s.api.post(f"/instructions/{iid}/feedback", token=s.world.token("jn-admin"), body={"note": "已排查"})
+    assert fed.status == 200, fed.body
+    return iid
+
+
+def _order(s: Scene) -> str:
+    body = {"to_org_ids": [s.world.agencies["jn"].id], "title": "t", "body": "b"}
+    made = s.api.post("/instruction-orders", token=s.world.token("sd-head"), body=body)
+    assert made.status == 201, made.body
+    return str(made.body["id"])
 
 
 def _indicator_body() -> dict[str, Any]:
@@ -905,6 +950,12 @@ HAPPY_USER = {
     ("POST", "/warnings/{warning_id}/responses"): "lc-head",
     ("POST", "/warnings/{warning_id}/close"): "moa-analyst",
     ("GET", "/warnings"): "moa-analyst",
+    ("POST", "/instructions/{instruction_id}/feedback"): "jn-admin",
+    ("POST", "/instructions/{instruction_id}/feedback-rounds"): "sd-head",
+    ("POST", "/instructions/{instruction_id}/close"): "sd-head",
+    ("POST", "/instruction-orders"): "sd-head",
+    ("GET", "/instruction-orders/{order_id}"): "sd-head",
+    ("GET", "/command/overview"): "sd-head",
 }
 # Routes whose records belong to nobody's jurisdiction, with the reason.
 NOT_JURISDICTIONAL = {
