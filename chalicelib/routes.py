@@ -14,6 +14,7 @@ from chalicelib.core import meta_routes as _meta
 from chalicelib.core.routes import ROUTES
 from chalicelib.dispatch import routes as _dispatch
 from chalicelib.enforcement import routes as _enforcement
+from chalicelib.gis import routes as _gis
 from chalicelib.inspections import routes as _inspections
 from chalicelib.integrity import routes as _integrity
 from chalicelib.monitoring import routes as _monitoring
@@ -47,6 +48,7 @@ AREAS = (
     _plans,
     _statistics,
     _warnings,
+    _gis,
 )
 
 __all__ = ["AREAS", "ROUTES"]
