@@ -632,6 +632,9 @@ CASES: dict[tuple[str, str], Case] = {
         {"version": w["version"], "reason": "风险已消除"},
     ),
     ("GET", "/warnings"): lambda s: ("/warnings", None),
+    ("GET", "/gis/regions"): lambda s: ("/gis/regions?region=370000&period=year&hazard=procymidone", None),
+    ("GET", "/gis/subjects"): lambda s: ("/gis/subjects?region=370112&limit=10", None),
+    ("GET", "/gis/inspections"): lambda s: (f"/gis/inspections?agency_id={s.world.agencies['lc'].id}", None),
 }
 
 
