@@ -12,6 +12,7 @@ from chalicelib.codes import routes as _codes
 from chalicelib.complaints import routes as _complaints
 from chalicelib.core import meta_routes as _meta
 from chalicelib.core.routes import ROUTES
+from chalicelib.disclosure import routes as _disclosure
 from chalicelib.dispatch import routes as _dispatch
 from chalicelib.enforcement import routes as _enforcement
 from chalicelib.gis import routes as _gis
@@ -49,6 +50,7 @@ AREAS = (
     _statistics,
     _warnings,
     _gis,
+    _disclosure,
 )
 
 __all__ = ["AREAS", "ROUTES"]

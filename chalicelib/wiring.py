@@ -11,6 +11,7 @@ from chalicelib.activity.service import record_activity
 from chalicelib.attachments import service as attachments
 from chalicelib.complaints import clocks as complaints
 from chalicelib.core.events import StreamDispatcher
+from chalicelib.disclosure import service as disclosure
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
 from chalicelib.inspections import followups
@@ -47,6 +48,7 @@ def stream() -> StreamDispatcher:
             plans.distribute,
             plan_performance.count,
             statistics.count_change,
+            disclosure.publish,
         ]
     )
 
