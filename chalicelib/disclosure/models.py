@@ -32,12 +32,10 @@ class PenaltyShown(View):
 
 class TestItemShown(View):
     analyte: str | None = None
-    analyte_name: str | None = None
     value: str | None = None
     unit: str | None = None
-    limit: str | None = None
-    limit_value: str | None = None
     outcome: str | None = None
+    limit: str | None = Field(default=None, description="the limit as text, e.g. ≤0.2 mg/kg")
 
 
 class PublicationView(View):

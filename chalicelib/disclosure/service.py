@@ -16,6 +16,7 @@ phone, no address, no officer, no user or subject id, no free text (findings and
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 from urllib.parse import quote
 
@@ -51,19 +52,28 @@ def _public_name(subject_id: str | None, fallback: str | None) -> str:
     return mask_org(fallback) if fallback else "**"
 
 
+def _json(value: Any) -> Any:
+    """A JSON attribute as the stream image holds it (a string), parsed."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
 def _items(items: Any) -> list[dict[str, Any]]:
-    """The failing test items as published: analyte, value, unit and limit; nothing about who tested."""
+    """The failing test items as published: analyte, value, unit, outcome and the limit's text; nothing about
+    who tested or entered them."""
     out = []
-    for item in items or []:
+    for item in _json(items) or []:
         if not isinstance(item, dict):
             continue
-        out.append(
-            {
-                k: str(item[k])
-                for k in ("analyte", "analyte_name", "value", "unit", "limit", "limit_value", "outcome")
-                if item.get(k) is not None and not isinstance(item[k], dict | list)
-            }
-        )
+        shown = {k: str(item[k]) for k in ("analyte", "value", "unit", "outcome") if item.get(k) is not None}
+        limit = item.get("limit")
+        if isinstance(limit, dict) and limit.get("text"):
+            shown["limit"] = str(limit["text"])
+        out.append(shown)
     return out
 
 
@@ -158,7 +168,7 @@ def _failure(new: dict[str, Any], old: dict[str, Any], at: str) -> None:
         "sampled_at": sample.sampled_at,
     }
     verdict = str(new["final_verdict"])
-    content = _result(image, verdict, new.get("items"), retested=bool((new.get("retest") or {}).get("verdict")))
+    content = _result(image, verdict, new.get("items"), retested=bool((_json(new.get("retest")) or {}).get("verdict")))
     _publish(
         kind="result",
         source_id=str(new["sample_id"]),
@@ -181,7 +191,7 @@ def _penalty_content(image: dict[str, Any], result: dict[str, Any], source: str)
 
 
 def _case(new: dict[str, Any], old: dict[str, Any], at: str) -> None:
-    result = new.get("result")
+    result = _json(new.get("result"))
     if not isinstance(result, dict) or old.get("result") or (result.get("penalty") or {}).get("kind") == "none":
         return
     content = _penalty_content(new, result, "enforcement_case")
@@ -196,7 +206,7 @@ def _case(new: dict[str, Any], old: dict[str, Any], at: str) -> None:
 
 
 def _daily(new: dict[str, Any], old: dict[str, Any], at: str) -> None:
-    penalty = new.get("penalty")
+    penalty = _json(new.get("penalty"))
     if not isinstance(penalty, dict) or old.get("penalty") or (penalty.get("penalty") or {}).get("kind") == "none":
         return
     content = _penalty_content(new, penalty, "daily_supervision")
