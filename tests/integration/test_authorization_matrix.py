@@ -1036,3 +1036,18 @@ def _machine_route(spec: RouteSpec, scene: Scene, path: str, body: Any) -> None:
     # Revoked: refused at once (the authorizer's answer is not cached)
     assert api.post(f"/instrument-keys/{key_id}/revoke", token=world.token("jn-lab-manager")).status == 200
     assert as_key(good).status == 401
+
+
+# Public routes with required queries: a valid request succeeds without any token (and within the budget).
+PUBLIC_CASES = {
+    ("GET", "/public/disclosures"): "/public/disclosures?region=370112&month=2026-01",
+}
+
+
+def test_public_disclosure_lists_answer_anyone(api, world: World):
+    for (method, _path), path in PUBLIC_CASES.items():
+        assert api.request(method, path).status == 200, path
+        assert api.request(method, path, token=world.token("js-head")).status == 200, path
+    subject = Scene(api, world).subject
+    code = quote(subject["identity_code"], safe="")
+    assert api.get(f"/public/disclosures/by-code?code={code}").status == 200
