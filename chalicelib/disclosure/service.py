@@ -3,7 +3,8 @@
 The legal points (SPEC.md SS-6, Art 26):
 - a spot check's (监督抽查, task kind JDCC) qualified sample: final when its verdict is given (no retest applies);
 - an unqualified one: final when its failure event gets its final verdict (`retests.close`: the retest window
-  lapsed with no application, or the retest was done), published with that final verdict;
+  lapsed with no application, or the retest was done), published with that final verdict (replacing a
+  qualified publication of the same sample, should a correction have turned it into a failure);
 - an enforcement case's penalty: when its investigation result (查处结果) is recorded;
 - a daily-supervision penalty (日常监管 行政处罚): when it is recorded on the officer's inspection.
 A penalty of kind `none` is no penalty and is not published.
@@ -155,7 +156,14 @@ def _sample(new: dict[str, Any], old: dict[str, Any], at: str) -> None:
 
 
 def _failure(new: dict[str, Any], old: dict[str, Any], at: str) -> None:
-    if new.get("task_kind") != SPOT_CHECK or not new.get("final_verdict") or old.get("final_verdict"):
+    if new.get("task_kind") != SPOT_CHECK:
+        return
+    if new.get("state") == "open" and old.get("state") != "open" and not new.get("final_verdict"):
+        # A result corrected into a failure is no longer final: its qualified publication is withdrawn until
+        # the failure's final verdict (nothing to withdraw in the usual case: a first failure).
+        store.remove(_id("result", str(new["sample_id"])))
+        return
+    if not new.get("final_verdict") or old.get("final_verdict"):
         return
     from chalicelib.testing import store as samples  # the sample's date and subject name
 
@@ -170,13 +178,15 @@ def _failure(new: dict[str, Any], old: dict[str, Any], at: str) -> None:
     verdict = str(new["final_verdict"])
     content = _result(image, verdict, new.get("items"), retested=bool((_json(new.get("retest")) or {}).get("verdict")))
     _publish(
-        kind="result",
+        kind="final",
         source_id=str(new["sample_id"]),
         region=new.get("region"),
         subject_id=image["subject_id"],
         at=at,
         content=content,
     )
+    # A sample first published qualified and then corrected to a failure: the final verdict replaces it.
+    store.remove(_id("result", str(new["sample_id"])))
 
 
 def _penalty_content(image: dict[str, Any], result: dict[str, Any], source: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib.core.db import Entity, query_page
 from chalicelib.core.errors import ServiceUnavailable
@@ -43,6 +43,14 @@ def put_once(rec: PublicationRecord) -> bool:
             return False
         raise ServiceUnavailable("the table did not answer") from exc
     return True
+
+
+def remove(publication_id: str) -> None:
+    """Withdraw a publication a later final verdict replaces (a corrected result); absent is fine."""
+    try:
+        PublicationRecord(pk=f"PUB#{publication_id}", sk="PUB").delete(add_version_condition=False)
+    except DeleteError as exc:
+        raise ServiceUnavailable("the table did not answer") from exc
 
 
 def of_county(county: str, month: str, *, limit: int, cursor: str | None) -> tuple[list[PublicationRecord], str | None]:

@@ -122,6 +122,26 @@ def test_a_qualified_spot_check_sample_is_published_when_tested(api, world: Worl
     _assert_no_personal_data(api, world, mine)
 
 
+def test_a_qualified_result_corrected_into_a_failure_waits_again_for_its_final_verdict(api, world: World, events):
+    # Given a Licheng spot-check sample tested qualified, so published at once
+    sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample(value="0.1")
+    events.settle()
+    published = {p["id"] for p in _listed(api)}
+    # When the lab corrects the result into a failure (its retest window opens)
+    row = {"sample_id": sid, "analyte": "procymidone", "unit": "mg/kg", "value": "0.4", "correction_reason": "复核"}
+    act(api, world, "jn-lab-analyst", "/results", {"results": [row]})
+    assert samples.get_failure(sid).state == "open"
+    events.settle()
+    # Then its qualified publication is withdrawn: the verdict is not final any more
+    now = _listed(api)
+    assert len(published - {p["id"] for p in now}) == 1
+    # When the window lapses, Then the final verdict is published, once
+    retests.close({"sample_id": sid, "outcome": "lapsed"})
+    events.settle()
+    final = [p for p in _listed(api) if p["verdict"] == "unqualified" and p["id"] not in {q["id"] for q in now}]
+    assert len(final) == 1 and final[0]["unqualified_items"][0]["value"] == "0.4"
+
+
 def test_a_decided_penalty_on_an_individual_is_published_masked_and_without_persons(api, world: World, events):
     # Given an individual (个体) registered with an id number and phone, approved, in Licheng
     body = registration(
@@ -202,3 +222,7 @@ def test_a_publication_is_written_once_whatever_the_deliveries(aws):
     assert publications.put_once(item()) is False
     items, _ = publications.of_county("370112", "2001-02", limit=10, cursor=None)
     assert [p.id for p in items] == ["b" * 24]
+    # And a withdrawn one (a correction's final verdict replaces it) is gone, a second removal harmless
+    publications.remove("b" * 24)
+    publications.remove("b" * 24)
+    assert publications.of_county("370112", "2001-02", limit=10, cursor=None)[0] == []
