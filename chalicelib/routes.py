@@ -13,8 +13,10 @@ from chalicelib.command import routes as _command
 from chalicelib.complaints import routes as _complaints
 from chalicelib.core import meta_routes as _meta
 from chalicelib.core.routes import ROUTES
+from chalicelib.disclosure import routes as _disclosure
 from chalicelib.dispatch import routes as _dispatch
 from chalicelib.enforcement import routes as _enforcement
+from chalicelib.gis import routes as _gis
 from chalicelib.inspections import routes as _inspections
 from chalicelib.integrity import routes as _integrity
 from chalicelib.monitoring import routes as _monitoring
@@ -49,6 +51,8 @@ AREAS = (
     _statistics,
     _warnings,
     _command,
+    _gis,
+    _disclosure,
 )
 
 __all__ = ["AREAS", "ROUTES"]

@@ -12,6 +12,7 @@ from chalicelib.attachments import service as attachments
 from chalicelib.complaints import clocks as complaints
 from chalicelib.complaints import service as complaint_links
 from chalicelib.core.events import StreamDispatcher
+from chalicelib.disclosure import service as disclosure
 from chalicelib.dispatch import orders as dispatch_orders
 from chalicelib.dispatch import service as dispatch
 from chalicelib.enforcement import service as enforcement
@@ -54,6 +55,7 @@ def stream() -> StreamDispatcher:
             dispatch.start_feedback_clock,
             dispatch.link_warning,
             dispatch_orders.fan_out,
+            disclosure.publish,
         ],
         sinks=[lake.write_batch],
     )

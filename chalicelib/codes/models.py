@@ -106,8 +106,11 @@ class PublicScanView(View):
     category_code: str | None
     batch_kind: str | None
     produced_on: str | None
-    subject: str
+    subject: str = Field(description="an individual's (个体) name masked (张*), as the public lists show it")
     region: str
+    disclosures: str = Field(
+        description="the subject's published spot-check results and penalties (一公开): GET this API path"
+    )
 
 
 class QrQuery(Strict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from typing import Any
+from urllib.parse import quote
 
 from chalicelib.core import audit, clock, storage
 from chalicelib.core.access import Principal, check_access, governs
@@ -20,6 +21,7 @@ from chalicelib.core.errors import (
 )
 from chalicelib.core.ids import new_id
 from chalicelib.regions.catalog import catalog
+from chalicelib.spotchecks.public import mask_person
 from chalicelib.subjects import service as subjects
 from chalicelib.subjects import store as subject_store
 
@@ -213,7 +215,7 @@ def resolve(user: Principal, text: str) -> ScanView:
 
 def public_lookup(text: str) -> PublicScanView:
     """公众查询: what the product is and who made it, nothing else; unknown until the subject is approved."""
-    _, code, found = _resolve(text)
+    key, code, found = _resolve(text)
     subject = found["subject"]
     if subject.state != "approved":
         raise NotFoundError("no such product")
@@ -225,8 +227,11 @@ def public_lookup(text: str) -> PublicScanView:
         category_code=product.category_code if product else None,
         batch_kind=batch.batch_kind if batch else None,
         produced_on=batch.produced_at[:10] if batch else None,
-        subject=subject.name,
+        # An individual's (个体) name is a person's: masked as the public disclosure lists mask it.
+        subject=mask_person(subject.name) if subject.form == "individual" else subject.name,
         region=" ".join(r.name for r in reversed(catalog().ancestors(region.code)[:-1])) if region else "",
+        # A link, not the list: the lookup keeps its two calls; the list is one more request (chalicelib/disclosure).
+        disclosures=f"/public/disclosures/by-code?code={quote(key, safe='')}",
     )
 
 

@@ -650,6 +650,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/instruction-orders/{order_id}"): lambda s: (f"/instruction-orders/{_order(s)}", None),
     ("GET", "/command/overview"): lambda s: ("/command/overview?region=370000", None),
+    ("GET", "/gis/regions"): lambda s: ("/gis/regions?region=370000&period=year&hazard=procymidone", None),
+    ("GET", "/gis/subjects"): lambda s: ("/gis/subjects?region=370112&limit=10", None),
+    ("GET", "/gis/inspections"): lambda s: (f"/gis/inspections?agency_id={s.world.agencies['lc'].id}", None),
 }
 
 
@@ -1084,3 +1087,18 @@ def _machine_route(spec: RouteSpec, scene: Scene, path: str, body: Any) -> None:
     # Revoked: refused at once (the authorizer's answer is not cached)
     assert api.post(f"/instrument-keys/{key_id}/revoke", token=world.token("jn-lab-manager")).status == 200
     assert as_key(good).status == 401
+
+
+# Public routes with required queries: a valid request succeeds without any token (and within the budget).
+PUBLIC_CASES = {
+    ("GET", "/public/disclosures"): "/public/disclosures?region=370112&month=2026-01",
+}
+
+
+def test_public_disclosure_lists_answer_anyone(api, world: World):
+    for (method, _path), path in PUBLIC_CASES.items():
+        assert api.request(method, path).status == 200, path
+        assert api.request(method, path, token=world.token("js-head")).status == 200, path
+    subject = Scene(api, world).subject
+    code = quote(subject["identity_code"], safe="")
+    assert api.get(f"/public/disclosures/by-code?code={code}").status == 200

@@ -107,7 +107,11 @@ def test_the_public_sees_the_product_not_the_subjects_particulars(api, world: Wo
         "produced_on": "2026-05-03",
         "subject": "唐王草莓合作社",
         "region": "山东省 济南市 历城区",
+        "disclosures": public.body["disclosures"],
     }
+    # And it links the subject's published results and penalties (一公开), a list of its own
+    assert public.body["disclosures"].startswith("/public/disclosures/by-code?code=")
+    assert api.get(public.body["disclosures"]).status == 200
     # The link printed in the QR is itself the public lookup.
     path = "/c/" + quote(batch["code_short"], safe="")
     assert batch["link"].endswith(path) and api.get(path).body == public.body

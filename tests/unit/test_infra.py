@@ -415,3 +415,7 @@ def test_the_public_lookup_is_throttled_on_its_own():
     public = [m for m in settings if m["ResourcePath"] == "/~1public~1scan"]
     assert public and public[0]["HttpMethod"] == "GET"
     assert public[0]["ThrottlingRateLimit"] == {"Ref": "PublicLookupRateLimit"}
+    # The public disclosure lists (一公开) share the lookup's throttle
+    for path in ("/~1public~1disclosures", "/~1public~1disclosures~1by-code"):
+        listed = [m for m in settings if m["ResourcePath"] == path]
+        assert listed and listed[0]["ThrottlingRateLimit"] == {"Ref": "PublicLookupRateLimit"}, path

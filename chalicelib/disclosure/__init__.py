@@ -1,0 +1,1 @@
+"""Public disclosure (一公开): spot-check results and penalties, published once final, redacted."""
