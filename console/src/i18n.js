@@ -148,6 +148,12 @@ const en = {
 
 const dictionaries = { zh, en }
 
+// A screen's own words, added when its module loads (both languages at once).
+export function extend(more) {
+  Object.assign(zh, more.zh)
+  Object.assign(en, more.en)
+}
+
 // The activity feed's `kind` and the verb of its `action` (`<kind>.<verb>`), in Chinese; English shows the code.
 const KINDS = {
   Agency: '机构', User: '用户', Subject: '主体', Base: '基地', Product: '产品', Batch: '批次',
