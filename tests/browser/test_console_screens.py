@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -266,3 +267,88 @@ def test_a_citizen_files_a_complaint_the_agency_accepts_and_answers_and_the_citi
     assert local.ok("jn-licheng-head", "GET", f"/complaints/{number}")["state"] == "answered"
     screenshot(page, "complaint-public")
     citizen.close()
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 8 + b"\xff\xd9"
+
+
+def test_field_mode_records_a_sample_offline_and_it_arrives_once_with_its_photo(browser: Any, local: Stack) -> None:
+    # Given Jinan's lab sampler on her phone, signed in, her received monitoring task read while online
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        permissions=["geolocation"],
+        geolocation={"latitude": 36.68, "longitude": 117.15, "accuracy": 8},
+    )
+    page = context.new_page()
+    page.goto(f"{local.console_url}/field")
+    page.get_by_test_id("sign-in").click()
+    page.fill("#username", "jn-lab-analyst")
+    page.fill("#password", "Demo-Passw0rd!")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{local.console_url}/field")
+    page.get_by_test_id("sample").click()
+    page.get_by_test_id("s-task").wait_for()
+    task_id = page.locator("[data-testid=s-task]").input_value()
+    # When the network goes and she records a chives sample by hand, with a photo
+    context.set_offline(True)
+    page.locator("[data-testid=network].off").wait_for()
+    seal = f"LC-FIELD-{str(ULID())[-6:]}"
+    for key, value in {
+        "product_code": "010408",
+        "product_name": "韭菜",
+        "subject_name": "历城区港沟街道韭菜基地",
+        "region": LICHENG,
+        "address": "历城区港沟街道",
+        "quantity": "1.5",
+        "seal": seal,
+    }.items():
+        page.get_by_test_id(f"s-{key}").fill(value)
+    page.get_by_test_id("s-photo").set_input_files({"name": "sample.jpg", "mimeType": "image/jpeg", "buffer": JPEG})
+    page.get_by_test_id("s-save").click()
+    # Then it waits in the outbox, and the API has nothing yet
+    waiting = page.locator("[data-testid=outbox] li[data-state=waiting]")
+    waiting.wait_for()
+    sample_id = waiting.get_attribute("data-id")
+    assert local.call("jn-lab-analyst", "GET", f"/samples/{sample_id}")[0] == 404
+    # When the network returns, but the answer to the first send is lost on the way back
+    lost = {"count": 0}
+
+    def lose_first_answer(route: Any) -> None:
+        if route.request.method == "POST" and lost["count"] == 0:
+            lost["count"] += 1
+            route.fetch()  # the API stores it...
+            route.abort("connectionreset")  # ...and the phone never hears so
+            return
+        route.continue_()
+
+    page.route(re.compile(r".*/monitoring-tasks/[0-9A-Z]{26}/samples$"), lose_first_answer)
+    context.set_offline(False)
+    page.locator("[data-testid=network].on").wait_for()
+
+    def sent() -> bool:
+        if page.locator(f"[data-testid=outbox] li[data-id='{sample_id}'][data-state=sent]").count():
+            return True
+        if lost["count"] and page.get_by_role("button", name="立即发送").count():
+            page.get_by_role("button", name="立即发送").click()
+        return False
+
+    _wait(sent, "the sample was never sent", 30)
+    # Then it arrived once, under the phone's id, its photo attached
+    assert lost["count"] == 1
+    listed = local.ok("jn-lab-analyst", "GET", f"/monitoring-tasks/{task_id}/samples?limit=200")["items"]
+    assert [s["id"] for s in listed].count(sample_id) == 1
+    assert local.ok("jn-lab-analyst", "GET", f"/samples/{sample_id}")["seal_no"] == seal
+    _wait(
+        lambda: [
+            a
+            for a in local.ok("jn-lab-analyst", "GET", f"/attachments?owner_kind=sample&owner_id={sample_id}")["items"]
+            if a["state"] == "attached"
+        ],
+        "the photo never arrived",
+        30,
+    )
+    screenshot(page, "field-sample-sent")
+    context.close()
