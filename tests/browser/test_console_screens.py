@@ -1,4 +1,4 @@
-"""A head's screens in Chromium: statistics with a chart, risk warnings, inspection plans, complaints (and the public page).
+"""A head's screens in Chromium: statistics and a chart, warnings, plans, complaints (and the public page), samples.
 
 One file, so one stack serves every journey here (pytest-xdist gives a file to one worker).
 """
@@ -118,7 +118,13 @@ def test_an_agency_acknowledges_a_warning_and_records_its_response(browser: Any,
         "moa-analyst",
         "POST",
         "/warnings",
-        {"title": title, "level": "orange", "region": LICHENG, "subject": f"010408#腐霉利#{ULID()}", "evidence": "近30日抽检不合格率上升"},
+        {
+            "title": title,
+            "level": "orange",
+            "region": LICHENG,
+            "subject": f"010408#腐霉利#{ULID()}",
+            "evidence": "近30日抽检不合格率上升",
+        },
     )
     context, page = _signed_in(browser, local, "jn-licheng-head")
     # When Licheng's head opens her warnings (her inbox lists them)
@@ -177,7 +183,9 @@ def test_a_head_reads_her_plans_targets_the_performance_table_and_downloads_it(b
             "regions": [LICHENG],
             "scope": {"subject_ids": [s["id"] for s in subjects], "categories": [], "key_objects_first": True},
             "template": {"code": "CN-BASE-DEFAULT", "number": 1},
-            "targets": [{"user_id": u["id"], "inspections": 8 - 3 * i, "key_objects": 1} for i, u in enumerate(supervisors)],
+            "targets": [
+                {"user_id": u["id"], "inspections": 8 - 3 * i, "key_objects": 1} for i, u in enumerate(supervisors)
+            ],
         },
     )
     local.ok(head, "POST", f"/inspection-plans/{draft['id']}/publish", {"version": draft["version"]})

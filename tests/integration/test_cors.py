@@ -34,7 +34,11 @@ def test_the_public_complaint_page_may_send_its_tracking_secret(api: ApiClient) 
     reply = api.request(
         "OPTIONS",
         "/public/complaints/01M999X4FFR5MQ8KJ2GBWVZMKQ",
-        headers={"Origin": CONSOLE, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-complaint-secret"},
+        headers={
+            "Origin": CONSOLE,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "x-complaint-secret",
+        },
     )
     # Then the API allows the header, so the page can read the case
     assert reply.status == 204
