@@ -54,6 +54,14 @@ extend({
   },
 })
 
+// Record states in Chinese; English shows the API's code.
+const STATES = {
+  awaiting_files: '待上传附件', refused: '已拒收', received: '待受理', accepted: '已受理', rejected: '不予受理',
+  answered: '已办结', objected: '有异议', closed: '已关闭', transferred_out: '已移送', draft: '草稿',
+  published: '已发布', open: '未关闭', accept: '受理', reject: '不予受理',
+}
+const stateName = (s) => (lang() === 'zh' ? STATES[s] || s : s)
+
 const pct = (rate) => (rate === null || rate === undefined ? '—' : `${(100 * rate).toFixed(1)}%`)
 const signed = (n) => (n > 0 ? `+${n}` : `${n ?? 0}`)
 
@@ -103,6 +111,7 @@ export function Statistics({ me }) {
   const overview = useApi(query && `/statistics/overview?${query}`)
   const drill = useApi(query && `/statistics/drilldown?${query}`)
   const exported = useAct()
+  const [link, setLink] = useState(null)
   return (
     <div class="home">
       <section class="panel wide" data-testid="stats-controls">
@@ -123,10 +132,15 @@ export function Statistics({ me }) {
         <button
           data-testid="stats-export"
           disabled={exported.busy}
-          onClick={() => exported.act('/statistics/exports', { table: 'drilldown', region: here, period })}
+          onClick={() => exported.act('/statistics/exports', { table: 'drilldown', region: here, period }).then((a) => a && setLink(a))}
         >
           {t('exportXlsx')}
-        </button>
+        </button>{' '}
+        {link && (
+          <a data-testid="stats-download" href={link.download_url} download={link.filename}>
+            {t('download')} {link.filename}
+          </a>
+        )}
         <ProblemView error={exported.error} />
       </section>
       <Panel title={t('current') + ' / ' + t('previous')} state={overview} testid="overview">
@@ -222,7 +236,7 @@ export function Warnings() {
             rows={[...seen.values()]}
             cols={[
               [t('title'), (w) => <Link href={`/warnings/${w.id}`}>{w.summary?.title || w.id}</Link>],
-              [t('state'), (w) => t(w.state || 'open')],
+              [t('state'), (w) => stateName(w.state || 'open')],
               [t('when'), (w) => when(w.at)],
             ]}
           />
@@ -250,11 +264,13 @@ export function WarningCase({ id }) {
             <dt>{t('region')}</dt>
             <dd>{d.region}</dd>
             <dt>{t('state')}</dt>
-            <dd>{t(d.state)}</dd>
+            <dd>{stateName(d.state)}</dd>
             <dt>{t('value')}</dt>
             <dd>{d.value ?? '—'}</dd>
             <dt>{t('evidence')}</dt>
-            <dd>{typeof d.evidence?.text === 'string' ? d.evidence.text : <code>{JSON.stringify(d.evidence)}</code>}</dd>
+            <dd data-testid="warning-evidence">
+              {typeof d.evidence?.note === 'string' ? d.evidence.note : <code>{JSON.stringify(d.evidence)}</code>}
+            </dd>
           </dl>
           <h3>{t('acknowledgements')}</h3>
           <Table testid="acknowledgements" rows={d.acknowledgements} cols={[[t('when'), (a) => when(a.at)], [t('by'), (a) => a.by || a.org_id], [t('note'), (a) => a.note || '']]} />
@@ -304,7 +320,7 @@ export function Plans() {
             cols={[
               [t('title'), (p) => <a href="#" onClick={(e) => { e.preventDefault(); setOpen(p.id) }}>{p.title}</a>],
               [t('period'), (p) => p.period],
-              [t('state'), (p) => p.state],
+              [t('state'), (p) => stateName(p.state)],
               [t('targets'), (p) => p.targets],
             ]}
           />
@@ -388,7 +404,7 @@ export function Complaints() {
           cols={[
             [t('caseOf'), (c) => <Link href={`/complaints/${c.id}`}>{(c.what || c.id).slice(0, 40)}</Link>],
             [t('kind'), (c) => t(c.kind)],
-            [t('state'), (c) => c.state],
+            [t('state'), (c) => stateName(c.state)],
             [t('received'), (c) => when(c.received_at)],
             [t('acceptDue'), (c) => c.accept_due || ''],
           ]}
@@ -414,7 +430,9 @@ export function ComplaintCase({ id }) {
             <dt>{t('kind')}</dt>
             <dd>{t(d.kind)}</dd>
             <dt>{t('state')}</dt>
-            <dd data-testid="complaint-state">{d.state}</dd>
+            <dd data-testid="complaint-state" data-state={d.state}>
+              {stateName(d.state)}
+            </dd>
             <dt>{t('whatHappened')}</dt>
             <dd data-testid="complaint-what">{d.what}</dd>
             <dt>{t('subject')}</dt>
@@ -422,7 +440,7 @@ export function ComplaintCase({ id }) {
             <dt>{t('acceptDue')}</dt>
             <dd data-testid="complaint-due">{d.accept_due || ''}</dd>
             <dt>{t('decision')}</dt>
-            <dd>{d.decision ? `${t(d.decision.decision)} · ${when(d.decision.at)}` : '—'}</dd>
+            <dd>{d.decision ? `${stateName(d.decision.decision)} · ${when(d.decision.at)}` : '—'}</dd>
           </dl>
           <div class="form">
             <button data-testid="accept" disabled={busy} onClick={() => act(`/complaints/${id}/decision`, { version: d.version, decision: 'accept' })}>
@@ -554,13 +572,15 @@ export function PublicComplaint({ no = '', secret: given = '' }) {
         {tracked && (
           <dl class="facts" data-testid="tracked">
             <dt>{t('state')}</dt>
-            <dd data-testid="tracked-state">{tracked.state}</dd>
+            <dd data-testid="tracked-state" data-state={tracked.state}>
+              {stateName(tracked.state)}
+            </dd>
             <dt>{t('agencyHandling')}</dt>
             <dd data-testid="tracked-agency">{tracked.agency}</dd>
             <dt>{t('acceptDue')}</dt>
             <dd>{tracked.accept_due || ''}</dd>
             <dt>{t('decision')}</dt>
-            <dd>{tracked.decision ? t(tracked.decision.decision) : '—'}</dd>
+            <dd>{tracked.decision ? stateName(tracked.decision.decision) : '—'}</dd>
             <dt>{t('answerText')}</dt>
             <dd data-testid="tracked-answer">{tracked.answer ? `${t(tracked.answer.result)}: ${tracked.answer.text}` : '—'}</dd>
           </dl>
