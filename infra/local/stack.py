@@ -118,7 +118,7 @@ class Settler(threading.Thread):
         self.halt = threading.Event()
         self._reported = {"stream": 0, "lambda": 0}
         self.schedules = schedules()
-        self._started = time.monotonic()
+        self.began = time.monotonic()
         self.caught_up = threading.Event()
 
     def run(self) -> None:
@@ -137,7 +137,7 @@ class Settler(threading.Thread):
                     # The demo's backlog is delivered: the feeds, inboxes and counters now follow each write.
                     # The browser tests wait for this line before their journeys.
                     self.caught_up.set()
-                    print(f"stream caught up in {time.monotonic() - self._started:.1f} s", flush=True)
+                    print(f"stream caught up in {time.monotonic() - self.began:.1f} s", flush=True)
                 self.halt.wait(self.interval)
 
     def _fire_due_schedules(self) -> None:
