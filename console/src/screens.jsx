@@ -22,7 +22,7 @@ extend({
     keyDone: '重点对象完成', onTime: '按时上报', averageScore: '平均得分', failedItems: '不合格项',
     kind: '类别', complaint: '投诉', report: '举报', acceptDue: '受理期限', received: '收到',
     accept: '受理', answer: '答复办结', result: '结果', answerText: '答复内容', caseOf: '案件',
-    fileComplaint: '我要投诉举报', track: '查询进度', trackingNo: '受理编号', secret: '查询密码',
+    fileComplaint: '我要投诉举报', fileSend: '提交', track: '查询进度', trackingNo: '受理编号', secret: '查询密码',
     name: '姓名', phone: '电话', address: '地址', placeRegion: '县区代码', whatHappened: '情况描述',
     filed: '已提交，请保存受理编号和查询密码（密码只显示一次）', agencyHandling: '承办机构', decision: '受理决定',
     substantiated: '属实', partly_substantiated: '部分属实', unsubstantiated: '不属实', mediated: '调解成功',
@@ -45,7 +45,7 @@ extend({
     keyDone: 'Key objects done', onTime: 'On time', averageScore: 'Average score', failedItems: 'Failed items',
     kind: 'Kind', complaint: 'Complaint', report: 'Report', acceptDue: 'Accept by', received: 'Received',
     accept: 'Accept', answer: 'Answer and close', result: 'Result', answerText: 'Answer', caseOf: 'Case',
-    fileComplaint: 'File a complaint or report', track: 'Follow my case', trackingNo: 'Tracking number',
+    fileComplaint: 'File a complaint or report', fileSend: 'Send', track: 'Follow my case', trackingNo: 'Tracking number',
     secret: 'Secret', name: 'Name', phone: 'Phone', address: 'Address', placeRegion: 'County code',
     whatHappened: 'What happened', filed: 'Filed: keep the tracking number and the secret (shown only once)',
     agencyHandling: 'Handling agency', decision: 'Decision', substantiated: 'Substantiated',
@@ -533,7 +533,7 @@ export function PublicComplaint({ no = '', secret: given = '' }) {
           <textarea rows="4" data-testid="c-what" value={form.what} onInput={set('what')} />
         </label>
         <button class="primary" data-testid="c-file" onClick={file}>
-          {t('submit')}
+          {t('fileSend')}
         </button>
         <ProblemView error={error} />
         {receipt && (
