@@ -375,7 +375,7 @@ function PlanTargets({ id }) {
       {(d) => (
         <>
           <p class="muted">
-            {d.title} · {d.period_start} – {d.period_end}
+            {d.title} · {d.period}
           </p>
           <Table
             testid="targets-table"
