@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-# What the console sends: its token, JSON, the key that makes a resend safe, and its language.
-ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-Id, Accept-Language"
+# What the console sends: its token, JSON, the key that makes a resend safe, its language, and on the public
+# complaint page the tracking secret (the filer's only key to their case).
+ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-Id, Accept-Language, X-Complaint-Secret"
 # What the console reads back beyond the simple headers: the request id it shows with an error, a replay.
 EXPOSE_HEADERS = "X-Request-Id, Idempotent-Replayed, Location"
 MAX_AGE_SECONDS = 600

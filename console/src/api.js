@@ -11,8 +11,9 @@ export class Problem extends Error {
   }
 }
 
-export async function api(path, { method = 'GET', body, headers = {}, signal } = {}) {
-  const [c, bearer] = await Promise.all([config(), token()])
+// `anonymous`: the public pages (a citizen's complaint) send no token even when someone is signed in.
+export async function api(path, { method = 'GET', body, headers = {}, signal, anonymous = false } = {}) {
+  const [c, bearer] = await Promise.all([config(), anonymous ? null : token()])
   const res = await fetch(c.api + path, {
     method,
     signal,

@@ -1,5 +1,5 @@
 // Field mode (现场执法): a phone's app that installs, scans a traceability code, opens its subject, and records an
-// inspection with its photos offline; the outbox sends them when the network returns and shows what still waits.
+// inspection or a sample with its photos offline; the outbox sends them when the network returns and shows what still waits.
 import { render } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api } from './api.js'
@@ -33,6 +33,7 @@ function Field() {
   const [found, setFound] = useState(null)
   const [error, setError] = useState(null)
   const [inspecting, setInspecting] = useState(null)
+  const [sampling, setSampling] = useState(false)
   const online = useOnline()
   useEffect(() => onLang(setLanguage), [])
   useEffect(() => {
@@ -73,6 +74,13 @@ function Field() {
           <ProblemView error={error} />
           {found && <Found data={found} onInspect={() => setInspecting(found.subject)} />}
           {inspecting && <Inspection subject={inspecting} onSaved={() => setInspecting(null)} />}
+          {sampling ? (
+            <Sample found={found} onSaved={() => setSampling(false)} />
+          ) : (
+            <button class="big" data-testid="sample" onClick={() => setSampling(true)}>
+              {t('recordSample')}
+            </button>
+          )}
         </>
       )}
       {/* Shown signed out too: a token that expired in the field leaves the records waiting, not lost. */}
@@ -292,6 +300,112 @@ function Inspection({ subject, onSaved }) {
       </label>
       <SignaturePad canvas={canvas} />
       <button class="primary big" data-testid="save" disabled={!photos.length || !opinion || !signer} onClick={save}>
+        {t('save')}
+      </button>
+    </section>
+  )
+}
+
+// The sampler's received monitoring tasks, kept on the phone so a sample can be recorded without a signal.
+async function assignments() {
+  const key = 'agritrace.assignments'
+  try {
+    const list = (await api('/monitoring-assignments?limit=100')).items.filter((a) => a.state === 'received')
+    localStorage.setItem(key, JSON.stringify(list))
+    return list
+  } catch (e) {
+    const kept = localStorage.getItem(key)
+    if (kept) return JSON.parse(kept)
+    throw e
+  }
+}
+
+// A sample (抽样) of a monitoring task: with the scanned code the API fills in product and subject, else by hand.
+// The id is made here, so the outbox's resend after a lost answer stores it once.
+function Sample({ found, onSaved }) {
+  const [tasks, setTasks] = useState(null)
+  const [error, setError] = useState(null)
+  const [photos, setPhotos] = useState([])
+  const code = found?.batch?.code_short || ''
+  const [form, setForm] = useState({
+    task: '', product_code: '', product_name: '', subject_name: found?.subject?.name || '',
+    region: found?.subject?.region || '', address: '', quantity: '1', unit: 'kg', seal: '',
+  })
+  useEffect(() => {
+    assignments().then((list) => {
+      setTasks(list)
+      if (list.length) setForm((f) => ({ ...f, task: f.task || list[0].task_id }))
+    }, setError)
+  }, [])
+  const set = (key) => (e) => setForm({ ...form, [key]: e.currentTarget.value })
+  if (error) return <ProblemView error={error} />
+  if (!tasks) return <p class="muted">{t('loading')}</p>
+  if (!tasks.length) return <p class="muted" data-testid="no-task">{t('noTask')}</p>
+  async function save() {
+    const id = ulid()
+    const files = photos.map((blob) => ({ id: ulid(), blob, content_type: blob.type || 'image/jpeg', filename: 'sample.jpg' }))
+    const where = (await position()) || { lng: 117.0, lat: 36.65, accuracy_m: 5000 }
+    const what = code
+      ? { trace_code: code }
+      : { product_code: form.product_code, product_name: form.product_name, subject_name: form.subject_name }
+    await enqueue({
+      id,
+      kind: 'sample',
+      owner_kind: 'sample',
+      label: `${t('recordSample')} · ${form.seal} · ${code || form.product_name}`,
+      method: 'POST',
+      path: `/monitoring-tasks/${form.task}/samples`,
+      body: {
+        id,
+        ...what,
+        place: { address: form.address, region: form.region, lng: where.lng, lat: where.lat, accuracy_m: where.accuracy_m },
+        sampled_at: new Date().toISOString(),
+        quantity: Number(form.quantity),
+        quantity_unit: form.unit,
+        seal_no: form.seal,
+      },
+      files,
+    })
+    onSaved()
+  }
+  const input = (key, label, extra = {}) => (
+    <label>
+      {t(label)}
+      <input value={form[key]} onInput={set(key)} data-testid={`s-${key}`} {...extra} />
+    </label>
+  )
+  return (
+    <section class="card" data-testid="sampling">
+      <h2>{t('recordSample')}</h2>
+      <label>
+        {t('task')}
+        <select value={form.task} onChange={set('task')} data-testid="s-task">
+          {tasks.map((a) => (
+            <option value={a.task_id}>{a.title}</option>
+          ))}
+        </select>
+      </label>
+      {code ? (
+        <p>
+          {t('traceCode')}: <code data-testid="s-code">{code}</code>
+        </p>
+      ) : (
+        <>
+          {input('product_code', 'productCode')}
+          {input('product_name', 'productName')}
+          {input('subject_name', 'subjectName')}
+        </>
+      )}
+      {input('region', 'placeRegion')}
+      {input('address', 'address')}
+      {input('quantity', 'quantity', { inputMode: 'decimal' })}
+      {input('unit', 'unit')}
+      {input('seal', 'sealNo')}
+      <label>
+        {t('photo')}
+        <input type="file" accept="image/*" capture="environment" multiple data-testid="s-photo" onChange={(e) => setPhotos([...e.currentTarget.files])} />
+      </label>
+      <button class="primary big" data-testid="s-save" disabled={!form.task || !form.seal || !photos.length} onClick={save}>
         {t('save')}
       </button>
     </section>

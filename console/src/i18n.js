@@ -58,6 +58,17 @@ const zh = {
   offline: '离线',
   sendNow: '立即发送',
   recordInspection: '记录巡查',
+  recordSample: '现场抽样',
+  task: '监测任务',
+  traceCode: '追溯码',
+  productCode: '产品代码',
+  productName: '产品名称',
+  subjectName: '受检单位',
+  placeRegion: '县区代码',
+  address: '地址',
+  quantity: '抽样数量',
+  sealNo: '封签号',
+  noTask: '没有已接收的监测任务（联网时读取）',
   note: '情况说明',
   photo: '照片',
   save: '保存（离线也可）',
@@ -130,6 +141,17 @@ const en = {
   offline: 'Offline',
   sendNow: 'Send now',
   recordInspection: 'Record an inspection',
+  recordSample: 'Record a sample',
+  task: 'Monitoring task',
+  traceCode: 'Trace code',
+  productCode: 'Product code',
+  productName: 'Product',
+  subjectName: 'Sampled unit',
+  placeRegion: 'County code',
+  address: 'Address',
+  quantity: 'Quantity',
+  sealNo: 'Seal number',
+  noTask: 'No received monitoring task (read when online)',
   note: 'Notes',
   photo: 'Photo',
   save: 'Save (works offline)',
@@ -147,6 +169,12 @@ const en = {
 }
 
 const dictionaries = { zh, en }
+
+// A screen's own words, added when its module loads (both languages at once).
+export function extend(more) {
+  Object.assign(zh, more.zh)
+  Object.assign(en, more.en)
+}
 
 // The activity feed's `kind` and the verb of its `action` (`<kind>.<verb>`), in Chinese; English shows the code.
 const KINDS = {

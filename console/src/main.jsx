@@ -4,29 +4,9 @@ import { useEffect, useState } from 'preact/hooks'
 import { api, Problem } from './api.js'
 import { completeSignIn, currentUser, signIn, signOut } from './auth.js'
 import { actionName, lang, onLang, setLang, t, when } from './i18n.js'
-import { Panel, ProblemView, useApi } from './ui.jsx'
+import { Link, Panel, ProblemView, Table, useApi } from './ui.jsx'
+import { ComplaintCase, Complaints, Plans, PublicComplaint, Statistics, WarningCase, Warnings } from './screens.jsx'
 import './styles.css'
-
-function navigate(path) {
-  history.pushState(null, '', path)
-  dispatchEvent(new PopStateEvent('popstate'))
-}
-
-function Link({ href, children, ...rest }) {
-  return (
-    <a
-      href={href}
-      onClick={(e) => {
-        if (e.ctrlKey || e.metaKey) return
-        e.preventDefault()
-        navigate(href)
-      }}
-      {...rest}
-    >
-      {children}
-    </a>
-  )
-}
 
 function usePath() {
   const [path, setPath] = useState(location.pathname)
@@ -66,6 +46,12 @@ function App() {
       })
     }
   }, [path])
+  // The public complaint pages need no account: filing, and the tracking link the API hands out (secret in the fragment).
+  if (path === '/public/complaints') return <PublicShell />
+  const tracking = path.match(/^\/complaints\/([^/]+)$/)
+  if (tracking && location.hash.length > 1) {
+    return <PublicShell no={decodeURIComponent(tracking[1])} secret={decodeURIComponent(location.hash.slice(1))} />
+  }
   if (user === undefined) return <p class="muted pad">{t('signingIn')}</p>
   if (!user) {
     return (
@@ -82,6 +68,18 @@ function App() {
   return <Shell path={path} />
 }
 
+function PublicShell(props) {
+  return (
+    <>
+      <header class="top">
+        <strong>{t('app')}</strong>
+        <LangSwitch />
+      </header>
+      <PublicComplaint {...props} />
+    </>
+  )
+}
+
 function LangSwitch() {
   return (
     <button class="link" data-testid="lang" onClick={() => setLang(lang() === 'zh' ? 'en' : 'zh')}>
@@ -96,8 +94,17 @@ function Shell({ path }) {
   const lab = roles.includes('lab_manager') || roles.includes('lab_analyst')
   let screen
   const subject = path.match(/^\/subjects\/([^/]+)$/)
+  const warning = path.match(/^\/warnings\/([^/]+)$/)
+  const complaint = path.match(/^\/complaints\/([^/]+)$/)
+  const head = roles.some((r) => ['head', 'supervisor', 'dispatcher', 'admin', 'ministry_analyst'].includes(r))
   if (subject) screen = <Subject id={decodeURIComponent(subject[1])} />
   else if (path === '/results') screen = <Results />
+  else if (path === '/statistics') screen = <Statistics me={me} />
+  else if (path === '/warnings') screen = <Warnings />
+  else if (warning) screen = <WarningCase id={decodeURIComponent(warning[1])} />
+  else if (path === '/plans') screen = <Plans />
+  else if (path === '/complaints') screen = <Complaints />
+  else if (complaint) screen = <ComplaintCase id={decodeURIComponent(complaint[1])} />
   else screen = <Home me={me} />
   return (
     <>
@@ -106,6 +113,10 @@ function Shell({ path }) {
         <nav>
           <Link href="/">{t('home')}</Link>
           {lab && <Link href="/results">{t('results')}</Link>}
+          {head && <Link href="/statistics">{t('statistics')}</Link>}
+          {head && <Link href="/warnings">{t('warnings')}</Link>}
+          {head && <Link href="/plans">{t('plans')}</Link>}
+          {head && <Link href="/complaints">{t('complaints')}</Link>}
           <a href="/field">{t('field')}</a>
         </nav>
         <span class="who" data-testid="who">
@@ -240,30 +251,6 @@ function SpotProgress({ task }) {
         {taken}/{task.units}
       </em>
     </span>
-  )
-}
-
-function Table({ rows, cols }) {
-  if (!rows.length) return <p class="muted">{t('none')}</p>
-  return (
-    <table>
-      <thead>
-        <tr>
-          {cols.map(([h]) => (
-            <th>{h}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr>
-            {cols.map(([, f]) => (
-              <td>{f(r)}</td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
   )
 }
 

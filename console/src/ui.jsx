@@ -54,3 +54,48 @@ export function Panel({ title, state, children, testid }) {
     </section>
   )
 }
+
+export function navigate(path) {
+  history.pushState(null, '', path)
+  dispatchEvent(new PopStateEvent('popstate'))
+}
+
+export function Link({ href, children, ...rest }) {
+  return (
+    <a
+      href={href}
+      onClick={(e) => {
+        if (e.ctrlKey || e.metaKey) return
+        e.preventDefault()
+        navigate(href)
+      }}
+      {...rest}
+    >
+      {children}
+    </a>
+  )
+}
+
+export function Table({ rows, cols, testid }) {
+  if (!rows.length) return <p class="muted">{t('none')}</p>
+  return (
+    <table data-testid={testid}>
+      <thead>
+        <tr>
+          {cols.map(([h]) => (
+            <th>{h}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr data-key={r.id ?? r.region ?? r.user_id}>
+            {cols.map(([, f]) => (
+              <td>{f(r)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}

@@ -118,6 +118,8 @@ class Settler(threading.Thread):
         self.halt = threading.Event()
         self._reported = {"stream": 0, "lambda": 0}
         self.schedules = schedules()
+        self.began = time.monotonic()
+        self.caught_up = threading.Event()
 
     def run(self) -> None:
         while not self.halt.is_set():
@@ -131,6 +133,11 @@ class Settler(threading.Thread):
                 moved = 0
             self._report()
             if not moved:
+                if not self.caught_up.is_set():
+                    # The demo's backlog is delivered: the feeds, inboxes and counters now follow each write.
+                    # The browser tests wait for this line before their journeys.
+                    self.caught_up.set()
+                    print(f"stream caught up in {time.monotonic() - self.began:.1f} s", flush=True)
                 self.halt.wait(self.interval)
 
     def _fire_due_schedules(self) -> None:

@@ -28,6 +28,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "build" / "screenshots"
 CONSOLE = ROOT / "build" / "console"
 START_TIMEOUT = 240
+# The demo's records reach the stream's subscribers (feeds, inboxes, counters) after the stack is up; journeys
+# that read them wait for the stack's "stream caught up" line rather than each guessing a delay of its own.
+CATCH_UP_TIMEOUT = 900
 # Without these, Chromium on a machine with no outside network keeps trying (and failing) to phone home.
 CHROMIUM_ARGS = [
     "--headless",
@@ -112,6 +115,12 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("the local stack did not start:\n" + (where / "stack.log").read_text()[-4000:])
             time.sleep(0.5)
+        up = time.monotonic()
+        while "stream caught up" not in (where / "stack.log").read_text():
+            if process.poll() is not None or time.monotonic() > up + CATCH_UP_TIMEOUT:
+                pytest.fail("the stream never caught up:\n" + (where / "stack.log").read_text()[-4000:])
+            time.sleep(0.5)
+        _measure("stack_stream_caught_up_s", round(time.monotonic() - up, 1))
         yield Stack(json.loads(state_file.read_text()))
     finally:
         process.send_signal(signal.SIGINT)
@@ -135,6 +144,14 @@ def browser(playwright: Any) -> Iterator[Any]:
     chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield chromium
     chromium.close()
+
+
+def _measure(name: str, value: Any) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / "measurements.json"
+    known = json.loads(path.read_text()) if path.exists() else {}
+    known[name] = value
+    path.write_text(json.dumps(known, indent=2) + "\n")
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -29,6 +29,23 @@ def test_a_preflight_from_the_console_names_the_paths_methods_and_the_headers_it
     assert reply.headers["vary"] == "Origin"
 
 
+def test_the_public_complaint_page_may_send_its_tracking_secret(api: ApiClient) -> None:
+    # When a citizen's browser asks before following a case with its tracking secret (no token)
+    reply = api.request(
+        "OPTIONS",
+        "/public/complaints/01M999X4FFR5MQ8KJ2GBWVZMKQ",
+        headers={
+            "Origin": CONSOLE,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "x-complaint-secret",
+        },
+    )
+    # Then the API allows the header, so the page can read the case
+    assert reply.status == 204
+    allowed = {h.strip().lower() for h in reply.headers["access-control-allow-headers"].split(",")}
+    assert "x-complaint-secret" in allowed
+
+
 def test_another_origin_gets_no_cors_headers_so_its_browser_refuses_the_call(api: ApiClient, world: World) -> None:
     preflight = api.request("OPTIONS", "/me", headers={"Origin": ELSEWHERE, "Access-Control-Request-Method": "GET"})
     assert preflight.status == 204
