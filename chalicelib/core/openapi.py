@@ -81,7 +81,11 @@ def models() -> list[type[BaseModel]]:
 def component_schemas() -> dict[str, Any]:
     pairs = [(m, "validation" if m in _bodies() else "serialization") for m in models()]
     _, defs = models_json_schema(pairs, ref_template=REF, schema_generator=StandardJsonSchema)  # type: ignore[arg-type]
-    return dict(sorted(defs.get("$defs", {}).items()))
+    schemas = defs.get("$defs", {})
+    # pydantic names two nested models of one name by their modules (a__b__Name): client generators refuse that.
+    if clashes := sorted(name for name in schemas if "__" in name):
+        raise ValueError(f"models of one name in different modules: {', '.join(clashes)}")
+    return dict(sorted(schemas.items()))
 
 
 def _bodies() -> set[type[BaseModel]]:

@@ -25,7 +25,7 @@ class SubjectDisclosureQuery(Strict):
     cursor: str | None = Field(default=None, max_length=2048)
 
 
-class PenaltyShown(View):
+class PublishedPenalty(View):
     kind: str
     amount_yuan: str | None
 
@@ -55,7 +55,7 @@ class PublicationView(View):
     unqualified_items: list[TestItemShown] = Field(default_factory=list)
     source: Literal["enforcement_case", "daily_supervision"] | None = None
     case_no: str | None = None
-    penalty: PenaltyShown | None = None
+    penalty: PublishedPenalty | None = None
     decided_on: str | None = None
 
 

@@ -41,7 +41,7 @@ class LocalEvents:
             if not moved:
                 return
 
-    def wait_for(self, condition, timeout: float = 15.0, interval: float = 0.1):  # type: ignore[no-untyped-def]
+    def wait_for(self, condition, timeout: float = 60.0, interval: float = 0.1):  # type: ignore[no-untyped-def]
         """Settle repeatedly until `condition()` is truthy (state machines run on background threads)."""
         deadline = time.monotonic() + timeout
         while True:

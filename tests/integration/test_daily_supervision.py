@@ -147,7 +147,7 @@ def test_an_officer_inspects_samples_entrusts_a_test_whose_report_returns_and_ar
         found = api.get(f"/cases/{tid}", token=officer)
         return dict(found.body) if found.status == 200 else None
 
-    opened = events.wait_for(case, timeout=30)
+    opened = events.wait_for(case, timeout=60)
     assert opened, "no case was opened"
     assert (opened["source"], opened["to_org_id"], opened["subject_id"]) == (
         "entrusted",
@@ -410,7 +410,7 @@ def test_a_supervisors_failed_test_goes_to_the_enforcement_agency_under_the_supe
         found = api.get(f"/cases/{tid}", token=world.token("lc-officer"))
         return dict(found.body) if found.status == 200 else None
 
-    opened = events.wait_for(case, timeout=30)
+    opened = events.wait_for(case, timeout=60)
     assert opened, "no case was opened"
     assert (opened["source"], opened["from_org_id"], opened["to_org_id"]) == (
         "entrusted",

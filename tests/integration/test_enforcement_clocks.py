@@ -61,9 +61,9 @@ def test_an_investigation_not_recorded_in_time_reminds_then_escalates_and_the_ci
     fake_clock()
     act(api, world, "lc-officer", f"/cases/{sid}/acknowledge", {"note": "已签收"})
     # When no investigation result is recorded by the deadline: first a reminder to the agency itself
-    assert events.wait_for(lambda: int(case_or_none(sid).reminders or 0) >= 1, timeout=30)
+    assert events.wait_for(lambda: int(case_or_none(sid).reminders or 0) >= 1, timeout=60)
     # Then, still none: escalated to the level above the county (Jinan), with when and why
-    assert events.wait_for(lambda: bool(case_or_none(sid).escalations), timeout=30)
+    assert events.wait_for(lambda: bool(case_or_none(sid).escalations), timeout=60)
     shown = api.get(f"/cases/{sid}", token=world.token("lc-officer")).body
     jinan = world.agencies["jn"].id
     assert shown["escalations"] == [
@@ -83,7 +83,7 @@ def test_an_investigation_not_recorded_in_time_reminds_then_escalates_and_the_ci
     assert all(c["id"] != sid for c in api.get("/cases", token=world.token("lx-head")).body["items"])
     assert api.get(f"/cases/{sid}", token=world.token("js-head")).status == 404
     # No result at all after the escalation either: the execution fails, visibly on the case
-    assert events.wait_for(lambda: handover_status(sid) == "FAILED", timeout=30)
+    assert events.wait_for(lambda: handover_status(sid) == "FAILED", timeout=60)
     assert "States.Timeout" in (case_or_none(sid).workflow_error or "")
 
 

@@ -200,7 +200,7 @@ def test_a_failed_item_handed_to_enforcement_becomes_a_case_that_is_acknowledged
         found = api.get(f"/cases/{iid}", token=world.token("lc-enf-admin"))
         return found.body if found.status == 200 else None
 
-    delivered = events.wait_for(case, timeout=30)
+    delivered = events.wait_for(case, timeout=60)
     assert delivered, "no case was delivered"
     assert (delivered["source"], delivered["inspection_id"], delivered["sample_id"]) == ("inspection", iid, None)
     assert delivered["subject_id"] == sid and delivered["to_org_id"] == world.agencies["lc-enf"].id

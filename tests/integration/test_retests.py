@@ -198,7 +198,7 @@ def quick_acknowledgement(monkeypatch):
 def test_a_missed_acknowledgement_escalates_to_the_level_above(api, world: World, events, quick_acknowledgement):
     sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample()
     # No retest application in time; the case is not acknowledged in time either: the city sees it now
-    assert events.wait_for(lambda: (c := case_of(sid)) is not None and c.state == "escalated", timeout=30)
+    assert events.wait_for(lambda: (c := case_of(sid)) is not None and c.state == "escalated", timeout=60)
     assert case_of(sid).escalated_to == world.agencies["lc"].parent_id == world.agencies["jn"].id
     assert api.get(f"/cases/{sid}", token=world.token("jn-head")).status == 200
     # A late acknowledgement still counts
@@ -218,7 +218,7 @@ def test_a_handover_step_that_keeps_failing_is_retried_then_caught_and_shown(
     monkeypatch.setitem(events.router.handlers, "wf_deliver_case", broken)
     sid = SpotWalk(api, world, "lc", ("370112",)).failed_sample()
     # No retest applied for in time: final, handed over; delivery fails every time, is retried, then caught
-    assert events.wait_for(lambda: handover_status(sid) == "FAILED", timeout=30)
+    assert events.wait_for(lambda: handover_status(sid) == "FAILED", timeout=60)
     assert len(calls) == 4
     assert samples.get_failure(sid).workflow_error.startswith("handover:")
     assert case_of(sid) is None
