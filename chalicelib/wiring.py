@@ -47,7 +47,6 @@ def stream() -> StreamDispatcher:
             entrusted.run_clock,
             complaints.start_clock,
             complaints.files_checked,
-            complaints.count,
             complaint_links.link_inspection,
             plans.distribute,
             plan_performance.count,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.core import audit, clock, counters, workflows
+from chalicelib.core import audit, clock, workflows
 from chalicelib.core.config import get_settings
 from chalicelib.core.errors import ConflictError, NotFoundError
 from chalicelib.core.events import RecordChange
@@ -142,23 +142,3 @@ def files_checked(change: RecordChange) -> None:
         audit.commit(audit.Change(rec, action, condition=store.ComplaintRecord.state == "awaiting_files"), actor=SYSTEM)
     except ConflictError:
         return  # delivered again, or the other file's event got there first
-
-
-# --- signals -------------------------------------------------------------------------------------------
-
-
-def count(change: RecordChange) -> None:
-    """Stream: each case received is counted once, by region, product category and hazard per China-time day
-    (`CMPLCOUNT#{day}`), exact under re-delivery; a repeated filing merged into it is not counted again."""
-    if change.kind != KIND or change.state != "received" or change.old_state not in {None, "awaiting_files"}:
-        return
-    image = change.image
-    day = clock.cst_day(clock.parse_iso(str(image["received_at"])))
-    field = "complaints" if image.get("case_kind") == "complaint" else "reports"
-    pk = f"CMPLCOUNT#{day}"
-    cells = [counters.Cell(pk, f"REGION#{image['region']}", {field: 1}, {"day": day, "region": image["region"]})]
-    if image.get("product_category"):
-        cells.append(counters.Cell(pk, f"PRODUCT#{image['product_category']}", {field: 1}, {"day": day}))
-    if image.get("hazard"):
-        cells.append(counters.Cell(pk, f"HAZARD#{image['hazard']}", {field: 1}, {"day": day}))
-    counters.count_once(f"{KIND}#{image['id']}#received", cells)

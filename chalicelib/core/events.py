@@ -76,11 +76,15 @@ class StreamDispatcher:
         self.subscribers = list(subscribers)
         self.sinks = list(sinks)
         self.processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+        # The batch's changes by sequence number, as the handler parsed them: the sinks take them from here.
+        self._parsed: dict[str, RecordChange] = {}
 
     def record_handler(self, record: DynamoDBRecord) -> None:
         change = to_change(record)
         if change is None:
             return
+        if self.sinks and record.dynamodb and record.dynamodb.sequence_number:
+            self._parsed[record.dynamodb.sequence_number] = change
         for subscriber in self.subscribers:
             subscriber(change)
 
@@ -88,6 +92,7 @@ class StreamDispatcher:
         """Lambda entry: a failed record is reported back so the poller retries from it, never skipped."""
         from aws_lambda_powertools.utilities.batch import process_partial_response
 
+        self._parsed = {}
         result = process_partial_response(
             event=event, record_handler=self.record_handler, processor=self.processor, context=context
         )
@@ -101,19 +106,15 @@ class StreamDispatcher:
 
         A sink failing fails the whole invocation, so the batch comes again (the subscribers are idempotent).
         """
-        from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-
         done: list[tuple[str, RecordChange]] = []
         first = ""
         for raw in event.get("Records", []):
-            record = DynamoDBRecord(raw)
-            seq = (record.dynamodb.sequence_number if record.dynamodb else None) or ""
+            seq = str((raw.get("dynamodb") or {}).get("SequenceNumber") or "")
             first = first or seq
             if seq in failed:
                 break
-            change = to_change(record)
-            if change is not None:
-                done.append((seq, change))
+            if seq in self._parsed:
+                done.append((seq, self._parsed[seq]))
         if done:
             for sink in self.sinks:
                 sink(first, done)
